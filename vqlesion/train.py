@@ -15,9 +15,10 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from .core import default_device, atomic_torch_save, atomic_json_save, progress
 
 # %% auto #0
-__all__ = ['TrainConfig', 'lr_factor', 'ResumableBatchSampler', 'KeyedAugmentation', 'CheckpointMismatch', 'TrainingDiverged',
-           'rng_state', 'set_rng_state', 'config_differences', 'load_checkpoint', 'read_metrics', 'plot_curves',
-           'Trainer']
+__all__ = ['VQVAE_TRAINING', 'TrainConfig', 'lr_factor', 'ResumableBatchSampler', 'KeyedAugmentation', 'CheckpointMismatch',
+           'TrainingDiverged', 'rng_state', 'set_rng_state', 'config_differences', 'load_checkpoint', 'read_metrics',
+           'plot_curves', 'Trainer', 'psnr', 'vqvae_step', 'vqvae_eval', 'vqvae_train_config', 'train_vqvae',
+           'load_vqvae', 'evaluate_vqvae']
 
 # %% ../nbs/03_training.ipynb #a3ab4efb
 @dataclass
@@ -312,3 +313,121 @@ class Trainer:
             if self.after_step is not None: self.after_step(self)
         bar.close()
         return self
+
+# %% ../nbs/03_training.ipynb #2f9c1d13
+def psnr(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    "PSNR in dB of each image (B,) for images in [0, 1] (`pred` is clamped to [0, 1])."
+    mse = ((pred.float().clamp(0, 1) - target.float()) ** 2).flatten(1).mean(1)
+    return 10 * torch.log10(1.0 / mse.clamp_min(1e-10))
+
+# %% ../nbs/03_training.ipynb #ce9eed32
+from .autoencoder import VQVAE, VQVAEConfig, vqvae_config, PRESETS as VQVAE_PRESETS
+from .quantizer import CodeUsage
+
+def vqvae_step(model: VQVAE, batch) -> dict:
+    "One VQ-VAE training step on a batch `(images in [0, 1], labels)`: the loss and what to log."
+    images, _ = batch
+    out = model(model.normalize(images))
+    with torch.no_grad(): p = psnr(model.denormalize(out.recon), images).mean()
+    return {'loss': out.loss, 'recon_loss': out.recon_loss, 'psnr': p, 'perplexity': out.perplexity,
+            'usage': out.usage, 'dead_codes': out.dead_codes}
+
+@torch.no_grad()
+def vqvae_eval(model: VQVAE, loader, device, max_batches: int | None = None) -> dict:
+    """PSNR (mean over images, and of the mean MSE), and codebook usage counted over the whole set:
+    per-batch perplexity depends on the batch size, so evaluation counts codes over every image."""
+    usage, psnrs, sq_errs = CodeUsage(model.config.num_codes), [], []
+    for i, (images, _) in enumerate(loader):
+        if max_batches is not None and i >= max_batches: break
+        images = images.to(device)
+        out = model(model.normalize(images))
+        recon = model.denormalize(out.recon)
+        psnrs.append(psnr(recon, images)); sq_errs.append(((recon.float() - images) ** 2).flatten(1).mean(1))
+        usage.update(out.indices)
+    mse = torch.cat(sq_errs)
+    return {'psnr': torch.cat(psnrs).mean(), 'psnr_of_mean_mse': 10 * torch.log10(1 / mse.mean()),
+            'mse': mse.mean(), 'usage': usage.usage, 'perplexity': usage.perplexity,
+            'dead_codes': usage.dead_codes, 'n_images': len(mse)}
+
+# %% ../nbs/03_training.ipynb #104de588
+VQVAE_TRAINING = {
+    'recipe-a': dict(steps=15_000, optimizer='adam', schedule='constant', grad_clip=None),
+    'recipe-b': dict(steps=20_000, optimizer='adamw', schedule='constant', grad_clip=None),
+    'default':  dict(steps=5_000, optimizer='adamw', schedule='cosine', warmup_steps=200, grad_clip=1.0),
+}
+
+def vqvae_train_config(preset: str, model_cfg: VQVAEConfig, **overrides) -> TrainConfig:
+    "The `TrainConfig` of a VQ-VAE preset (lr, batch size and weight decay come from the model preset)."
+    base = dict(lr=model_cfg.lr, batch_size=model_cfg.batch_size, weight_decay=model_cfg.weight_decay,
+                eval_every=500, eval_batches=8, checkpoint_every=500, log_every=25,
+                **VQVAE_TRAINING.get(preset, VQVAE_TRAINING['default']))
+    cfg = {**base, **{k: v for k, v in overrides.items() if v is not None}}
+    cfg['warmup_steps'] = min(cfg.get('warmup_steps', 0), cfg['steps'] // 10)   # short runs warm up briefly
+    return TrainConfig(**cfg)
+
+# %% ../nbs/03_training.ipynb #79a41480
+from .data import load_dataset, dataset_stats
+import matplotlib.pyplot as plt
+
+def _norm_from_data(stats: dict, cfg: VQVAEConfig) -> dict:
+    "Fill the normalisation a preset leaves to the data (None) and the model-space data variance."
+    mean = cfg.norm_mean if cfg.norm_mean is not None else [round(float(m), 4) for m in stats['mean']]
+    std = cfg.norm_std if cfg.norm_std is not None else [round(float(s), 4) for s in stats['std']]
+    var01 = np.asarray(stats['std'], dtype=np.float64) ** 2                # per-channel variance of pixels in [0, 1]
+    data_variance = float(np.mean(var01 / np.asarray(std, dtype=np.float64) ** 2))
+    return dict(norm_mean=mean, norm_std=std, data_variance=round(data_variance, 5))
+
+def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', preset: str = 'default',
+                image_size: int = 128, downsample: int | None = None, num_codes: int | None = None,
+                steps: int | None = None, batch_size: int | None = None, lr: float | None = None,
+                seed: int = 0, split: str = 'train', device=None, eval_every: int | None = None,
+                log_every: int | None = None, num_workers: int = 0, cache_dir: str | Path | None = None,
+                stats_images: int = 512, show_progress: bool | None = None, **model_overrides) -> Trainer:
+    """Train a VQ-VAE on `data` ('synthetic' or a dataset path) into the run folder `out`.
+
+    Re-running the same call resumes from `out/checkpoint.pt`; a different config is refused."""
+    if preset not in VQVAE_PRESETS: raise ValueError(f"preset={preset!r}: expected one of {sorted(VQVAE_PRESETS)}")
+    sizes = {k: v for k, v in dict(downsample=downsample, num_codes=num_codes).items() if v is not None}
+    cfg = vqvae_config(preset, image_size=image_size, **sizes, **model_overrides)
+    augment = preset if preset in ('recipe-a', 'recipe-b') else 'default'
+    data_kw = dict(image_size=image_size, seed=seed, cache_dir=cache_dir, mean=(0., 0., 0.), std=(1., 1., 1.))
+    train_ds = load_dataset(data, split=split, augment=augment, train=True, **data_kw)
+    valid_ds = None if split == 'all' else load_dataset(data, split='test', augment='none', train=False, **data_kw)
+    if 'data_variance' not in model_overrides:
+        stats = dataset_stats(load_dataset(data, split=split, augment='none', train=False, **data_kw), max_images=stats_images)
+        cfg = VQVAEConfig.from_dict({**cfg.to_dict(), **_norm_from_data(stats, cfg)})
+    tcfg = vqvae_train_config(preset, cfg, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+                              eval_every=eval_every, log_every=log_every, num_workers=num_workers)
+    run_config = {'kind': 'vqvae', 'preset': preset, 'model': cfg.to_dict(),
+                  'data': {'path': str(data), 'split': split, 'augment': augment, 'n_train': len(train_ds)}}
+    torch.manual_seed(seed)
+    trainer = Trainer(VQVAE(cfg), train_ds, vqvae_step, tcfg, out_dir=out, valid_data=valid_ds, eval_fn=vqvae_eval,
+                      run_config=run_config, device=device, show_progress=show_progress)
+    trainer.fit()
+    fig = plot_curves(read_metrics(out), ['recon_loss', 'psnr', 'perplexity'], title=f'VQ-VAE ({preset})')
+    fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
+    return trainer
+
+def load_vqvae(run: str | Path, device=None) -> VQVAE:
+    "The trained VQ-VAE of a run folder (or checkpoint file), in eval mode."
+    run = Path(run)
+    path = run / 'checkpoint.pt' if run.is_dir() or not run.suffix else run
+    if not path.exists(): raise FileNotFoundError(f"no VQ-VAE checkpoint at {path}: train one with `vqlesion train-vqvae --out {run}`")
+    ck = load_checkpoint(path)
+    if ck['config'].get('kind') != 'vqvae': raise ValueError(f"{path} is a {ck['config'].get('kind', 'unknown')} checkpoint, not a VQ-VAE's")
+    model = VQVAE(VQVAEConfig.from_dict(ck['config']['model']))
+    model.load_state_dict(ck['model'])
+    return model.to(default_device(device)).eval()
+
+def evaluate_vqvae(run: str | Path, data: str | Path = 'synthetic', split: str = 'test', batch_size: int = 64,
+                   max_images: int | None = None, device=None, write: bool = True, **data_kwargs) -> dict:
+    "PSNR, codebook usage and perplexity of a trained VQ-VAE over a whole split; written to `run/eval_<split>.json`."
+    model = load_vqvae(run, device=device)
+    ds = load_dataset(data, split=split, image_size=model.config.image_size, augment='none', train=False, **data_kwargs)
+    if max_images is not None and max_images < len(ds): ds = torch.utils.data.Subset(ds, range(max_images))
+    loader = DataLoader(ds, batch_size=batch_size, shuffle=False)
+    res = {k: _scalar(v) for k, v in vqvae_eval(model, loader, next(model.parameters()).device).items()}
+    res = {**res, 'n_images': int(res['n_images']), 'dead_codes': int(res['dead_codes']), 'num_codes': model.config.num_codes,
+           'grid': list(model.grid_shape()), 'data': str(data), 'split': split}
+    if write: atomic_json_save(res, Path(run) / f'eval_{split}.json')
+    return res
