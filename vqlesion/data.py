@@ -20,7 +20,7 @@ from .core import atomic_write, atomic_json_save, progress
 __all__ = ['HAM10000_CLASSES', 'HAM10000_COUNTS', 'PRESETS', 'RECIPE_A_MEAN', 'RECIPE_A_STD', 'IMAGE_EXTENSIONS', 'LAYOUTS',
            'synth_lesion', 'show_images', 'load_size_for', 'preset_normalization', 'RandomRot90', 'get_transforms',
            'denormalize', 'LesionDataset', 'SyntheticLesions', 'split_by_group', 'detect_layout', 'load_dataset',
-           'dataset_stats', 'plot_class_distribution']
+           'dataset_stats', 'plot_class_distribution', 'save_showcase']
 
 # %% ../nbs/00_data.ipynb #2dfc6ae9
 HAM10000_CLASSES = ('akiec', 'bcc', 'bkl', 'df', 'mel', 'nv', 'vasc')
@@ -864,3 +864,19 @@ def plot_class_distribution(labels, classes: Sequence[str], ax=None, title: str 
     ax.spines[['top', 'right']].set_visible(False)
     if title: ax.set_title(title, fontsize=9)
     return ax
+
+# %% ../nbs/00_data.ipynb #aff90c6c
+def save_showcase(out='showcase.png', per_class: int = 6, image_size: int = 128, seed: int = 0, dpi: int = 100):
+    "Write a grid of synthetic lesions, `per_class` of each class in a row, to the PNG `out`."
+    import matplotlib.pyplot as plt
+    from vqlesion.core import atomic_write
+    if per_class < 1: raise ValueError(f"per_class={per_class}: expected at least 1")
+    images, titles = [], []
+    for label, name in enumerate(HAM10000_CLASSES):
+        for j in range(per_class):
+            images.append(synth_lesion(seed, label * 1000 + j, image_size, label=label)[0]); titles.append(name)
+    fig = show_images(images, titles=titles, nrow=per_class, scale=1.2, dpi=dpi,
+                      suptitle=f'vqlesion synthetic lesions ({image_size} px, seed {seed})')
+    out = atomic_write(out, lambda tmp: fig.savefig(tmp, format='png', dpi=dpi))
+    plt.close(fig)
+    return Path(out)
