@@ -8,8 +8,8 @@ import argparse, json, math, sys, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode', 'cmd_train_prior', 'cmd_evaluate_prior',
-           'cmd_sample', 'build_parser', 'main']
+__all__ = ['parse_overrides', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode', 'cmd_train_prior',
+           'cmd_evaluate_prior', 'cmd_sample', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -24,6 +24,20 @@ def _add_device_arg(p):
     p.add_argument('--device', default=None, help="cuda, cuda:1, mps or cpu (default: the best available; $VQLESION_DEVICE overrides)")
 
 def _no_progress(args): return False if getattr(args, 'no_progress', False) else None
+
+def _add_set_arg(p):
+    p.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE',
+                   help='override a field of the model preset, e.g. --set n_layer=4 (repeatable)')
+
+def parse_overrides(items) -> dict:
+    "`['n_layer=4', 'dropout=0.1', 'cosine=true']` → `{'n_layer': 4, 'dropout': 0.1, 'cosine': True}`."
+    out = {}
+    for item in items:
+        if '=' not in item: raise ValueError(f"--set {item!r}: expected FIELD=VALUE")
+        key, value = item.split('=', 1)
+        try: out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError: out[key.strip()] = value
+    return out
 
 # %% ../nbs/09_cli.ipynb #1a02dd74
 def cmd_showcase(args):
@@ -46,7 +60,7 @@ def cmd_train_vqvae(args):
     tr = train_vqvae(args.data, args.out, preset=args.preset, image_size=args.image_size, downsample=args.downsample,
                      num_codes=args.num_codes, steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                      split=args.split, device=args.device, eval_every=args.eval_every, num_workers=args.num_workers,
-                     cache_dir=args.cache_dir, show_progress=_no_progress(args))
+                     cache_dir=args.cache_dir, show_progress=_no_progress(args), **parse_overrides(args.set))
     print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; run folder {args.out}")
 
 def _train_vqvae_parser(sub):
@@ -64,6 +78,7 @@ def _train_vqvae_parser(sub):
     p.add_argument('--eval-every', type=int, default=None)
     p.add_argument('--num-workers', type=int, default=0)
     p.add_argument('--cache-dir', default=None, help='cache resized images here (real datasets)')
+    _add_set_arg(p)
     p.add_argument('--no-progress', action='store_true')
     _add_device_arg(p)
     p.set_defaults(func=cmd_train_vqvae)
@@ -107,7 +122,8 @@ def cmd_train_prior(args):
     t0 = time.time()
     tr = train_prior(args.kind, args.codes, args.out, preset=args.preset, steps=args.steps, batch_size=args.batch_size,
                      lr=args.lr, valid_fraction=args.valid_fraction, seed=args.seed, device=args.device,
-                     eval_every=args.eval_every, show_progress=_no_progress(args), conditional=not args.unconditional)
+                     eval_every=args.eval_every, show_progress=_no_progress(args), conditional=not args.unconditional,
+                     **parse_overrides(args.set))
     best = tr.best or {}
     print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; best validation NLL "
           f"{best.get('value', float('nan')) / math.log(2):.4f} bits/code at step {best.get('step')}; run folder {args.out}")
@@ -125,6 +141,7 @@ def _train_prior_parser(sub):
     p.add_argument('--seed', type=int, default=None)
     p.add_argument('--eval-every', type=int, default=None)
     p.add_argument('--unconditional', action='store_true', help='ignore class labels')
+    _add_set_arg(p)
     p.add_argument('--no-progress', action='store_true')
     _add_device_arg(p)
     p.set_defaults(func=cmd_train_prior)

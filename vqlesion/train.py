@@ -382,15 +382,17 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
                 steps: int | None = None, batch_size: int | None = None, lr: float | None = None,
                 seed: int = 0, split: str = 'train', device=None, eval_every: int | None = None,
                 log_every: int | None = None, num_workers: int = 0, cache_dir: str | Path | None = None,
-                stats_images: int = 512, show_progress: bool | None = None, **model_overrides) -> Trainer:
+                stats_images: int = 512, show_progress: bool | None = None, data_kwargs: dict | None = None,
+                **model_overrides) -> Trainer:
     """Train a VQ-VAE on `data` ('synthetic' or a dataset path) into the run folder `out`.
 
+    `data_kwargs` go to `load_dataset` (e.g. `n_synthetic`); other keywords override the model preset.
     Re-running the same call resumes from `out/checkpoint.pt`; a different config is refused."""
     if preset not in VQVAE_PRESETS: raise ValueError(f"preset={preset!r}: expected one of {sorted(VQVAE_PRESETS)}")
     sizes = {k: v for k, v in dict(downsample=downsample, num_codes=num_codes).items() if v is not None}
     cfg = vqvae_config(preset, image_size=image_size, **sizes, **model_overrides)
     augment = preset if preset in ('recipe-a', 'recipe-b') else 'default'
-    data_kw = dict(image_size=image_size, seed=seed, cache_dir=cache_dir, mean=(0., 0., 0.), std=(1., 1., 1.))
+    data_kw = dict(image_size=image_size, seed=seed, cache_dir=cache_dir, mean=(0., 0., 0.), std=(1., 1., 1.), **(data_kwargs or {}))
     train_ds = load_dataset(data, split=split, augment=augment, train=True, **data_kw)
     valid_ds = None if split == 'all' else load_dataset(data, split='test', augment='none', train=False, **data_kw)
     if 'data_variance' not in model_overrides:
