@@ -15,6 +15,7 @@ over the whole evaluation set, wall time and training steps/s.
 
     pip install vector-quantize-pytorch          # optional: without it the lucidrains row is skipped
     python bench/vqvae_vs_reference.py --image-size 64 --steps 1000 --batch-size 32 --threads 2
+    python bench/vqvae_vs_reference.py --speed-only --speed-steps 30 --threads 1   # steps/s, interleaved
 
 Timings are of this machine; nothing here asserts them.
 """
@@ -42,6 +43,9 @@ def parse_args():
     p.add_argument('--variants', default='classic,lucidrains,ours')
     p.add_argument('--device', default='cpu')
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--speed-steps', type=int, default=0,
+                   help='also time N training steps of each variant interleaved on one fixed batch (fair under a varying machine load)')
+    p.add_argument('--speed-only', action='store_true', help='only the interleaved timing (needs --speed-steps)')
     p.add_argument('--out', default=str(Path(__file__).parent / 'results' / 'vqvae_vs_reference.json'))
     return p.parse_args()
 
@@ -88,12 +92,35 @@ def build(variant, args):
     return model, train
 
 
+def interleaved_speed(args, variants):
+    "Seconds per training step of each variant, timed round-robin on one batch so a varying load hits all alike."
+    import time
+    x = torch.rand(args.batch_size, 3, args.image_size, args.image_size)
+    models = {}
+    for v in variants:
+        try: model, tcfg = build(v, args)
+        except ImportError: continue
+        models[v] = (model.train(), torch.optim.AdamW(model.parameters(), lr=args.lr))
+    times = {v: [] for v in models}
+    for step in range(args.speed_steps + 3):
+        for v, (model, opt) in models.items():
+            t = time.perf_counter()
+            out = model(model.normalize(x)); opt.zero_grad(); out.loss.backward(); opt.step()
+            if step >= 3: times[v].append(time.perf_counter() - t)   # the first steps seed the codebooks
+    return {v: sorted(ts)[len(ts) // 2] for v, ts in times.items()}   # median
+
+
 def main():
     args = parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     os.environ.setdefault('VQLESION_PROGRESS', '0')
     from vqlesion.data import load_dataset
     from vqlesion.train import Trainer, vqvae_step, vqvae_eval
+    if args.speed_only:
+        speed = interleaved_speed(args, args.variants.split(','))
+        print(json.dumps({'seconds_per_step_median': speed, 'relative_to_classic': {v: s / speed['classic'] for v, s in speed.items()} if 'classic' in speed else None,
+                          'threads': torch.get_num_threads(), 'batch_size': args.batch_size, 'image_size': args.image_size}, indent=2))
+        return
     cache = Path(tempfile.gettempdir()) / 'vqlesion-bench-cache'
     kw = dict(image_size=args.image_size, seed=args.seed, cache_dir=cache, mean=(0., 0., 0.), std=(1., 1., 1.))
     t0 = time.time()
@@ -121,8 +148,13 @@ def main():
     print("| variant | PSNR (dB) | usage | perplexity | train time (s) | steps/s |\n|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['variant']} | {r['psnr']:.2f} | {100 * r['usage']:.1f} % | {r['perplexity']:.0f} | {r['train_seconds']:.0f} | {r['steps_per_s']:.2f} |")
+    speed = interleaved_speed(args, args.variants.split(',')) if args.speed_steps else {}
+    if speed:
+        print(f"\nmedian seconds per training step, {args.speed_steps} steps interleaved on one batch: "
+              + ', '.join(f"{v} {s:.3f} s" for v, s in speed.items()))
+        if 'classic' in speed: print('relative to classic: ' + ', '.join(f"{v} {s / speed['classic']:.2f}x" for v, s in speed.items()))
     out = Path(args.out); out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(dict(args=vars(args), rows=rows), indent=2) + '\n')
+    out.write_text(json.dumps(dict(args=vars(args), rows=rows, interleaved_seconds_per_step=speed), indent=2) + '\n')
     print(f"wrote {out}")
 
 

@@ -392,7 +392,7 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
     sizes = {k: v for k, v in dict(downsample=downsample, num_codes=num_codes).items() if v is not None}
     cfg = vqvae_config(preset, image_size=image_size, **sizes, **model_overrides)
     augment = preset if preset in ('recipe-a', 'recipe-b') else 'default'
-    data_kw = dict(image_size=image_size, seed=seed, cache_dir=cache_dir, mean=(0., 0., 0.), std=(1., 1., 1.), **(data_kwargs or {}))
+    data_kw = {**dict(image_size=image_size, seed=seed, cache_dir=cache_dir, mean=(0., 0., 0.), std=(1., 1., 1.)), **(data_kwargs or {})}
     train_ds = load_dataset(data, split=split, augment=augment, train=True, **data_kw)
     valid_ds = None if split == 'all' else load_dataset(data, split='test', augment='none', train=False, **data_kw)
     if 'data_variance' not in model_overrides:
