@@ -142,7 +142,9 @@ PRIOR_TRAINING = {
 def prior_train_config(kind: str, preset: str, **overrides) -> TrainConfig:
     "The `TrainConfig` of a prior preset, with any field overridden (None values are ignored)."
     base = PRIOR_TRAINING.get((kind, preset), PRIOR_TRAINING[(kind, 'default')])
-    return TrainConfig(**{**dict(log_every=25), **base, **{k: v for k, v in overrides.items() if v is not None}})
+    cfg = {**dict(log_every=25), **base, **{k: v for k, v in overrides.items() if v is not None}}
+    cfg['warmup_steps'] = min(cfg.get('warmup_steps', 0), cfg['steps'] // 10)   # short runs warm up briefly
+    return TrainConfig(**cfg)
 
 def build_prior(kind: str, preset: str = 'default', **config) -> CodePrior:
     "A fresh prior of `kind` ('gpt' or 'pixelcnn') from a named preset, fields overridden by `config`."
