@@ -9,7 +9,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['parse_overrides', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode', 'cmd_train_prior',
-           'cmd_evaluate_prior', 'cmd_sample', 'build_parser', 'main']
+           'cmd_evaluate_prior', 'cmd_sample', 'cmd_demo', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -183,9 +183,41 @@ def _sample_parser(sub):
     _add_device_arg(p)
     p.set_defaults(func=cmd_sample)
 
+# %% ../nbs/09_cli.ipynb #28172c78
+def cmd_demo(args):
+    from vqlesion.demo import run_demo, summarize
+    overrides = parse_overrides(args.set)
+    for flag in ('image_size', 'vqvae_steps', 'prior_steps', 'eval_images', 'n_synthetic'):
+        if getattr(args, flag) is not None: overrides[flag] = getattr(args, flag)
+    data_kwargs = {'cache_dir': args.cache_dir} if args.cache_dir else None
+    t0 = time.time()
+    metrics = run_demo(args.out, data=args.data, preset=args.preset, seed=args.seed, device=args.device,
+                       show_progress=_no_progress(args), data_kwargs=data_kwargs, threads=args.threads, **overrides)
+    print(summarize(metrics, seconds=time.time() - t0))
+
+def _demo_parser(sub):
+    p = sub.add_parser('demo', help='the whole pipeline: train, encode, both priors, sample, evaluate, HTML report')
+    p.add_argument('--out', default='runs/demo', help='run folder (stages already done there are skipped)')
+    p.add_argument('--data', default='synthetic', help="'synthetic' (the embedded generator) or a dataset path")
+    p.add_argument('--preset', default='small', choices=['tiny', 'small', 'gpu'],
+                   help='tiny: seconds (tests); small: minutes on a CPU (64 px); gpu: 128 px, full-length training')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--image-size', type=int, default=None)
+    p.add_argument('--vqvae-steps', type=int, default=None)
+    p.add_argument('--prior-steps', type=int, default=None)
+    p.add_argument('--eval-images', type=int, default=None, help='test images evaluated and samples drawn per prior')
+    p.add_argument('--n-synthetic', type=int, default=None, help='how many synthetic images to draw (synthetic data only)')
+    p.add_argument('--cache-dir', default=None, help='cache decoded images here (default: OUT/cache)')
+    p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
+    p.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE',
+                   help='override a DemoConfig field, e.g. --set num_codes=256 --set \'gpt={"n_layer": 4}\' (repeatable)')
+    p.add_argument('--no-progress', action='store_true')
+    _add_device_arg(p)
+    p.set_defaults(func=cmd_demo)
+
 # %% ../nbs/09_cli.ipynb #da5a6817
 _PARSERS = [_showcase_parser, _train_vqvae_parser, _evaluate_vqvae_parser, _encode_parser, _train_prior_parser,
-            _evaluate_prior_parser, _sample_parser]
+            _evaluate_prior_parser, _sample_parser, _demo_parser]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='vqlesion', description='VQ-VAE, GPT and Gated PixelCNN priors for skin-lesion images.')
