@@ -8,8 +8,8 @@ import argparse, json, math, sys, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['parse_overrides', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode', 'cmd_train_prior',
-           'cmd_evaluate_prior', 'cmd_sample', 'cmd_demo', 'build_parser', 'main']
+__all__ = ['parse_overrides', 'merge_overrides', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode',
+           'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample', 'cmd_demo', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -39,6 +39,13 @@ def parse_overrides(items) -> dict:
         except json.JSONDecodeError: out[key.strip()] = value
     return out
 
+def merge_overrides(flags: dict, items) -> dict:
+    "The keyword arguments of a command: its own `flags`, plus the fields of `--set` `items` that no flag already sets."
+    extra = parse_overrides(items)
+    clash = sorted(k for k in extra if flags.get(k) is not None)
+    if clash: raise ValueError(f"--set {clash[0]}=...: that is the flag --{clash[0].replace('_', '-')}, use it instead")
+    return {**flags, **extra}
+
 # %% ../nbs/09_cli.ipynb #1a02dd74
 def cmd_showcase(args):
     from vqlesion.data import save_showcase
@@ -57,11 +64,13 @@ def _showcase_parser(sub):
 def cmd_train_vqvae(args):
     from vqlesion.train import train_vqvae, evaluate_vqvae
     t0 = time.time()
-    tr = train_vqvae(args.data, args.out, preset=args.preset, image_size=args.image_size, downsample=args.downsample,
-                     num_codes=args.num_codes, steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                     split=args.split, device=args.device, eval_every=args.eval_every, num_workers=args.num_workers,
-                     cache_dir=args.cache_dir, show_progress=_no_progress(args), **parse_overrides(args.set))
-    print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; run folder {args.out}")
+    flags = dict(preset=args.preset, image_size=args.image_size, downsample=args.downsample, num_codes=args.num_codes,
+                 steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed, split=args.split, device=args.device,
+                 eval_every=args.eval_every, num_workers=args.num_workers, cache_dir=args.cache_dir,
+                 show_progress=_no_progress(args))
+    tr = train_vqvae(args.data, args.out, **merge_overrides(flags, args.set))
+    if tr.is_main:   # under torchrun, rank 0 speaks for all
+        print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; run folder {args.out}")
 
 def _train_vqvae_parser(sub):
     p = sub.add_parser('train-vqvae', help='train a VQ-VAE (resumes when OUT holds a checkpoint)')
@@ -120,13 +129,14 @@ def _encode_parser(sub):
 def cmd_train_prior(args):
     from vqlesion.priors import train_prior
     t0 = time.time()
-    tr = train_prior(args.kind, args.codes, args.out, preset=args.preset, steps=args.steps, batch_size=args.batch_size,
-                     lr=args.lr, valid_fraction=args.valid_fraction, seed=args.seed, device=args.device,
-                     eval_every=args.eval_every, show_progress=_no_progress(args), conditional=not args.unconditional,
-                     **parse_overrides(args.set))
+    flags = dict(preset=args.preset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
+                 valid_fraction=args.valid_fraction, seed=args.seed, device=args.device, eval_every=args.eval_every,
+                 show_progress=_no_progress(args), conditional=not args.unconditional)
+    tr = train_prior(args.kind, args.codes, args.out, **merge_overrides(flags, args.set))
     best = tr.best or {}
-    print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; best validation NLL "
-          f"{best.get('value', float('nan')) / math.log(2):.4f} bits/code at step {best.get('step')}; run folder {args.out}")
+    if tr.is_main:
+        print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; best validation NLL "
+              f"{best.get('value', float('nan')) / math.log(2):.4f} bits/code at step {best.get('step')}; run folder {args.out}")
 
 def _train_prior_parser(sub):
     p = sub.add_parser('train-prior', help='train a GPT or Gated PixelCNN prior on code grids')
@@ -240,3 +250,7 @@ def main(argv=None) -> int:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"vqlesion {args.command}: error: {msg}", file=sys.stderr); return 2
     return 0
+
+# %% ../nbs/09_cli.ipynb #b29f20d8
+#| eval: false
+if __name__ == '__main__' and 'ipykernel' not in sys.modules: sys.exit(main())

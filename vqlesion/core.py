@@ -31,13 +31,19 @@ def seed_everything(seed: int) -> None:
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
 # %% ../nbs/00_core.ipynb #d1e4b064
+def _umask() -> int:
+    "The process umask (reading it means setting it, so set it straight back)."
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
 def atomic_write(path: str | Path, write_fn) -> Path:
-    "Call `write_fn(tmp_path)` then atomically rename the temporary file to `path`."
+    "Call `write_fn(tmp_path)` then atomically rename the temporary file to `path` (mode as `open` would give)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
     try:
         write_fn(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files owner-only; a report or checkpoint should be shareable
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)

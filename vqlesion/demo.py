@@ -223,12 +223,6 @@ def _savefig(fig, path: Path, dpi: int = 100) -> Path:
     plt.close(fig)
     return path
 
-def _share(out: Path) -> None:
-    "Make the report's files readable as a normal file would be (atomic writes create them owner-only)."
-    umask = os.umask(0); os.umask(umask)
-    for p in [out / 'report.html', out / 'metrics.json', *out.glob('*.png')]:
-        if p.exists(): os.chmod(p, 0o666 & ~umask)
-
 @contextmanager
 def _progress_env(show: bool):
     "Set `$VQLESION_PROGRESS` for the duration, so that bars of library calls without a switch (caching, statistics) obey too."
@@ -336,7 +330,6 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
     metrics['timings'] = {**stage.timings, 'total_seconds': _total(stage.timings)}
     atomic_json_save(metrics, out / 'metrics.json')
     write_report(out, metrics)
-    _share(out)
     return {**metrics, 'report': str((out / 'report.html').resolve())}
 
 def _total(timings: dict) -> float:

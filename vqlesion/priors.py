@@ -185,8 +185,9 @@ def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'de
     trainer = Trainer(model, CodeGrids(cs, train_idx), prior_step, cfg, out_dir=out, valid_data=CodeGrids(cs, valid_idx),
                       eval_fn=prior_eval, run_config=run_config, best_metric='nll', device=device, show_progress=show_progress)
     trainer.fit()
-    fig = plot_curves(read_metrics(out), ['bits_per_code'], title=f'{kind} prior ({preset})')
-    fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
+    if trainer.is_main:   # under torchrun, only rank 0 writes
+        fig = plot_curves(read_metrics(out), ['bits_per_code'], title=f'{kind} prior ({preset})')
+        fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
     return trainer
 
 def load_prior(run: str | Path, device=None, which: str = 'best') -> tuple[CodePrior, dict]:

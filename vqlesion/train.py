@@ -4,28 +4,31 @@
 
 # %% ../nbs/03_training.ipynb #d2b7e8a9
 from __future__ import annotations
-import json, math, os, random, time
+import atexit, inspect, json, math, os, random, time
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 from typing import Callable
 import numpy as np
 import torch
 from torch import nn
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, Sampler
 from .core import default_device, atomic_torch_save, atomic_json_save, progress
+from .quantizer import is_distributed
 
 # %% auto #0
 __all__ = ['VQVAE_TRAINING', 'TrainConfig', 'lr_factor', 'ResumableBatchSampler', 'KeyedAugmentation', 'CheckpointMismatch',
            'TrainingDiverged', 'rng_state', 'set_rng_state', 'config_differences', 'load_checkpoint', 'read_metrics',
-           'plot_curves', 'Trainer', 'psnr', 'vqvae_step', 'vqvae_eval', 'vqvae_train_config', 'train_vqvae',
-           'load_vqvae', 'evaluate_vqvae']
+           'plot_curves', 'dist_rank', 'dist_world_size', 'is_main_process', 'init_distributed', 'Trainer', 'psnr',
+           'vqvae_step', 'vqvae_eval', 'vqvae_train_config', 'train_vqvae', 'load_vqvae', 'evaluate_vqvae']
 
 # %% ../nbs/03_training.ipynb #a3ab4efb
 @dataclass
 class TrainConfig:
     "Optimisation and bookkeeping settings of one training run."
     steps: int = 1000                 # optimiser updates
-    batch_size: int = 32
+    batch_size: int = 32              # the *global* batch: split evenly over the processes of a torchrun job
     lr: float = 1e-3
     weight_decay: float = 0.0
     optimizer: str = 'adamw'          # 'adam' or 'adamw'
@@ -68,11 +71,19 @@ def lr_factor(step: int, cfg: TrainConfig) -> float:
 
 # %% ../nbs/03_training.ipynb #41aba6da
 class ResumableBatchSampler(Sampler):
-    "Endless shuffled batches of sample keys `epoch*n + i` that depend only on `(seed, step)`."
-    def __init__(self, n: int, batch_size: int, seed: int = 0, start_step: int = 0, shuffle: bool = True):
+    """Endless shuffled batches of sample keys `epoch*n + i` that depend only on `(seed, step)`.
+
+    `batch_size` is the global batch; with `num_replicas` processes, process `rank` gets its own
+    contiguous `batch_size // num_replicas` keys of each global batch."""
+    def __init__(self, n: int, batch_size: int, seed: int = 0, start_step: int = 0, shuffle: bool = True,
+                 num_replicas: int = 1, rank: int = 0):
         if n <= 0: raise ValueError("the training set is empty")
         if batch_size > n: raise ValueError(f"batch_size={batch_size} is larger than the training set ({n} samples)")
+        if num_replicas < 1 or not 0 <= rank < num_replicas: raise ValueError(f"rank={rank} is not in [0, num_replicas={num_replicas})")
+        if batch_size % num_replicas:
+            raise ValueError(f"batch_size={batch_size} (the global batch) is not divisible by the {num_replicas} processes")
         self.n, self.batch_size, self.seed, self.start_step, self.shuffle = n, batch_size, seed, start_step, shuffle
+        self.num_replicas, self.rank = num_replicas, rank
         self.steps_per_epoch = n // batch_size
 
     def epoch_order(self, epoch: int) -> torch.Tensor:
@@ -84,7 +95,9 @@ class ResumableBatchSampler(Sampler):
         while True:
             e, k = divmod(step, self.steps_per_epoch)
             if e != epoch: epoch, order = e, self.epoch_order(e)
-            yield (order[k * self.batch_size:(k + 1) * self.batch_size] + epoch * self.n).tolist()
+            batch = order[k * self.batch_size:(k + 1) * self.batch_size] + epoch * self.n
+            per = self.batch_size // self.num_replicas
+            yield batch[self.rank * per:(self.rank + 1) * per].tolist()
             step += 1
 
 class KeyedAugmentation(Dataset):
@@ -192,21 +205,82 @@ def _amp_context(device: torch.device, enabled: bool):
     return torch.autocast('cuda', dtype=dtype)
 
 # %% ../nbs/03_training.ipynb #16340bca
+def dist_rank() -> int:
+    "This process's rank in the distributed job (0 outside one)."
+    return dist.get_rank() if is_distributed() else 0
+
+def dist_world_size() -> int:
+    "Number of processes of the distributed job (1 outside one)."
+    return dist.get_world_size() if is_distributed() else 1
+
+def is_main_process() -> bool:
+    "True in rank 0 (and outside a distributed job): the process that writes files and prints."
+    return dist_rank() == 0
+
+def _leave_process_group():
+    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
+
+def init_distributed(device=None) -> torch.device:
+    """Join the process group when launched by `torchrun` with `WORLD_SIZE` > 1 and return this process's
+    device: `cuda:LOCAL_RANK` (NCCL) when `device` resolves to CUDA, else CPU (gloo). Outside such a job
+    it is `default_device(device)`."""
+    device = default_device(device)
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1 and not is_distributed(): return device
+    if device.type not in ('cuda', 'cpu'): raise ValueError(f"device={str(device)!r}: distributed training runs on CUDA or the CPU")
+    if device.type == 'cuda':
+        local = int(os.environ.get('LOCAL_RANK', torch.cuda.current_device()))
+        if local >= torch.cuda.device_count():
+            raise ValueError(f"LOCAL_RANK={local}, but only {torch.cuda.device_count()} CUDA device(s) are visible: "
+                             f"start at most that many processes per node (--nproc_per_node)")
+        device = torch.device('cuda', local); torch.cuda.set_device(device)
+    if not dist.is_initialized():
+        missing = [k for k in ('RANK', 'MASTER_ADDR', 'MASTER_PORT') if k not in os.environ]
+        if missing: raise ValueError(f"WORLD_SIZE={os.environ['WORLD_SIZE']} but {missing} not set: launch with torchrun")
+        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+        atexit.register(_leave_process_group)
+    elif dist.get_backend() == 'nccl' and device.type != 'cuda':
+        raise ValueError(f"device={str(device)!r}, but the process group uses NCCL, which needs CUDA")
+    return device
+
+def _gather_objects(obj) -> list:
+    out = [None] * dist_world_size(); dist.all_gather_object(out, obj); return out
+
+def _broadcast_object(obj):
+    box = [obj]; dist.broadcast_object_list(box, src=0); return box[0]
+
+# buffers are not broadcast from rank 0 before each forward (the name of that switch changed in torch 2.14)
+_NO_BUFFER_BROADCAST = ({'forward_sync_buffers': False} if 'forward_sync_buffers' in inspect.signature(DistributedDataParallel).parameters
+                        else {'broadcast_buffers': False})
+
+class _Step(nn.Module):
+    "The whole training step as one module, so that DDP sees `step_fn(model, batch)` as its forward."
+    def __init__(self, model: nn.Module, step_fn: Callable):
+        super().__init__(); self.model, self.step_fn = model, step_fn
+    def forward(self, batch): return self.step_fn(self.model, batch)
+
+# %% ../nbs/03_training.ipynb #c6470231
 class Trainer:
     """Train `model` on `train_data` with `step_fn(model, batch) -> {'loss': ..., **metrics}`.
 
-    With `out_dir`, the run is checkpointed there and resumed from `checkpoint.pt` when restarted."""
+    With `out_dir`, the run is checkpointed there and resumed from `checkpoint.pt` when restarted.
+    Under `torchrun` it trains with DistributedDataParallel (see "Several processes" above)."""
     def __init__(self, model: nn.Module, train_data: Dataset, step_fn: Callable, cfg: TrainConfig,
                  out_dir: str | Path | None = None, valid_data: Dataset | None = None,
                  eval_fn: Callable | None = None, run_config: dict | None = None,
                  best_metric: str | None = None, device=None, show_progress: bool | None = None,
-                 after_step: Callable | None = None):
+                 after_step: Callable | None = None, find_unused_parameters: bool = False):
         self.model, self.train_data, self.step_fn, self.cfg = model, train_data, step_fn, cfg
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.valid_data, self.eval_fn, self.best_metric = valid_data, eval_fn, best_metric
         self.run_config = {**(run_config or {}), 'train': cfg.to_dict()}
-        self.device, self.show_progress, self.after_step = default_device(device), show_progress, after_step
+        self.device, self.show_progress, self.after_step = init_distributed(device), show_progress, after_step
+        self.rank, self.world_size = dist_rank(), dist_world_size()
         self.model.to(self.device)
+        self.ddp = None   # the model stays bare (checkpoints, evaluation); DDP wraps the training step
+        if self.world_size > 1:
+            self.ddp = DistributedDataParallel(_Step(self.model, step_fn), **_NO_BUFFER_BROADCAST,
+                                               device_ids=[self.device.index] if self.device.type == 'cuda' else None,
+                                               find_unused_parameters=find_unused_parameters)
         self.opt = self._optimizer()
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: lr_factor(s, cfg))
         fp16 = self.device.type == 'cuda' and cfg.amp and not torch.cuda.is_bf16_supported()
@@ -226,72 +300,122 @@ class Trainer:
     @property
     def checkpoint_path(self): return self.out_dir / 'checkpoint.pt' if self.out_dir else None
 
+    @property
+    def is_main(self) -> bool: return self.rank == 0
+
     def state_dict(self) -> dict:
         return {'model': self.model.state_dict(), 'optimizer': self.opt.state_dict(),
                 'scheduler': self.sched.state_dict(), 'scaler': self.scaler.state_dict(),
                 'step': self.step, 'best': self.best, 'config': self.run_config, 'rng': rng_state()}
 
     def save(self):
+        "Write `checkpoint.pt` (rank 0; under torchrun every process must call it: it gathers their RNG states)."
         if self.out_dir is None: return
-        atomic_torch_save(self.state_dict(), self.checkpoint_path)
+        rngs = _gather_objects(rng_state()) if self.world_size > 1 else None
+        if self.is_main: atomic_torch_save({**self.state_dict(), **({'rng_ranks': rngs} if rngs else {})}, self.checkpoint_path)
         self.last_good = self.step
+
+    def _decorrelate_rng(self):
+        "Give ranks > 0 their own torch random stream (dropout), derived from the current one and the rank."
+        if self.rank > 0: torch.manual_seed((int(torch.randint(2**62, (1,))) + 7919 * self.rank) % 2**63)
 
     def resume(self) -> bool:
         "Load `checkpoint.pt` from `out_dir` if there is one; True if the run resumed."
-        if self.checkpoint_path is None or not self.checkpoint_path.exists(): return False
+        found = self.checkpoint_path is not None and self.checkpoint_path.exists()
+        if self.world_size > 1:
+            seen = _gather_objects(found)
+            if any(seen) and not all(seen):
+                raise FileNotFoundError(f"rank(s) {[r for r, s in enumerate(seen) if not s]} see no {self.checkpoint_path}, rank(s) "
+                                        f"{[r for r, s in enumerate(seen) if s]} do: every process must see the run folder")
+        if not found: return False
         ck = load_checkpoint(self.checkpoint_path, self.run_config)
         self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
         self.sched.load_state_dict(ck['scheduler']); self.scaler.load_state_dict(ck['scaler'])
         self.step, self.best, self.last_good = ck['step'], ck['best'], ck['step']
-        set_rng_state(ck['rng'])
-        _truncate_metrics(self.out_dir / 'metrics.jsonl', self.step)
+        if len(ck.get('rng_ranks') or ()) == self.world_size > 1: set_rng_state(ck['rng_ranks'][self.rank])
+        else: set_rng_state(ck['rng']); self._decorrelate_rng()   # another number of processes: rank 0's state
+        if self.is_main: _truncate_metrics(self.out_dir / 'metrics.jsonl', self.step)
         return True
 
     def log(self, record: dict):
-        if self.out_dir is None: return
+        if self.out_dir is None or not self.is_main: return
         with open(self.out_dir / 'metrics.jsonl', 'a') as f: f.write(json.dumps(record) + '\n')
+
+    def _sync_from_main(self):
+        "Copy rank 0's parameters and buffers to every process (before training starts)."
+        for t in self.model.state_dict().values():
+            if t.dtype == torch.bool: u = t.to(torch.uint8); dist.broadcast(u, 0); t.copy_(u.bool())
+            else: dist.broadcast(t, 0)
+
+    def _mean_over_ranks(self, metrics: dict) -> dict:
+        if self.world_size == 1: return metrics
+        v = torch.tensor(list(metrics.values()), dtype=torch.float64, device=self.device)
+        dist.all_reduce(v); v /= self.world_size
+        return dict(zip(metrics, v.tolist()))
+
+    def _diverged_ranks(self, loss: torch.Tensor) -> list[int]:
+        "The ranks whose loss is not finite (every process learns the same list)."
+        bad = (~torch.isfinite(loss.detach())).any().float()
+        if self.world_size == 1: return [0] if bad.item() else []
+        flags = torch.zeros(self.world_size, device=self.device); flags[self.rank] = bad
+        dist.all_reduce(flags)
+        return flags.nonzero().flatten().tolist()
 
     # -- evaluation ----------------------------------------------------------------------------
     def evaluate(self) -> dict:
+        "`eval_fn` over the validation set (rank 0 evaluates; the others receive its result)."
         if self.valid_data is None or self.eval_fn is None: return {}
-        loader = DataLoader(self.valid_data, batch_size=self.cfg.batch_size, shuffle=False, num_workers=self.cfg.num_workers)
-        self.model.eval()
-        with torch.no_grad(), _amp_context(self.device, self.cfg.amp):
-            metrics = self.eval_fn(self.model, loader, self.device, max_batches=self.cfg.eval_batches)
-        self.model.train()
-        return {k: _scalar(v) for k, v in metrics.items()}
+        metrics = None
+        if self.is_main:
+            loader = DataLoader(self.valid_data, batch_size=self.cfg.batch_size, shuffle=False, num_workers=self.cfg.num_workers)
+            self.model.eval()
+            with torch.no_grad(), _amp_context(self.device, self.cfg.amp):
+                metrics = self.eval_fn(self.model, loader, self.device, max_batches=self.cfg.eval_batches)
+            self.model.train()
+            metrics = {k: _scalar(v) for k, v in metrics.items()}
+        return _broadcast_object(metrics) if self.world_size > 1 else metrics
 
     def _maybe_keep_best(self, metrics: dict):
         if not self.best_metric or self.best_metric not in metrics or self.out_dir is None: return
         v = metrics[self.best_metric]
         if self.best is None or v < self.best['value']:
             self.best = {'step': self.step, 'value': v, 'metric': self.best_metric}
-            atomic_torch_save({'model': self.model.state_dict(), 'config': self.run_config, 'step': self.step,
-                               'metrics': metrics}, self.out_dir / 'best.pt')
+            if self.is_main:
+                atomic_torch_save({'model': self.model.state_dict(), 'config': self.run_config, 'step': self.step,
+                                   'metrics': metrics}, self.out_dir / 'best.pt')
 
     # -- training ------------------------------------------------------------------------------
     def fit(self) -> 'Trainer':
         cfg = self.cfg
+        resumed = False
         if self.out_dir is not None:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-            if not self.resume(): atomic_json_save(self.run_config, self.out_dir / 'config.json')
+            if self.is_main: self.out_dir.mkdir(parents=True, exist_ok=True)
+            resumed = self.resume()
+            if not resumed and self.is_main: atomic_json_save(self.run_config, self.out_dir / 'config.json')
+        if self.world_size > 1:
+            if not resumed: self._decorrelate_rng()
+            self._sync_from_main()
         if self.step >= cfg.steps: return self
-        sampler = ResumableBatchSampler(len(self.train_data), cfg.batch_size, seed=cfg.seed, start_step=self.step)
+        sampler = ResumableBatchSampler(len(self.train_data), cfg.batch_size, seed=cfg.seed, start_step=self.step,
+                                        num_replicas=self.world_size, rank=self.rank)
         loader = DataLoader(KeyedAugmentation(self.train_data, cfg.seed), batch_sampler=sampler,
                             num_workers=cfg.num_workers, pin_memory=self.device.type == 'cuda',
                             persistent_workers=cfg.num_workers > 0,
                             generator=torch.Generator().manual_seed(cfg.seed))  # not the global RNG: resuming must not shift it
         self.model.train()
-        bar = progress(total=cfg.steps, initial=self.step, desc='train', enabled=self.show_progress)
+        bar = progress(total=cfg.steps, initial=self.step, desc='train', enabled=self.show_progress if self.is_main else False)
         t0, batches = time.time(), iter(loader)
         while self.step < cfg.steps:
             batch = _to(next(batches), self.device)
-            with _amp_context(self.device, cfg.amp): out = self.step_fn(self.model, batch)
+            with _amp_context(self.device, cfg.amp):
+                out = self.ddp(batch) if self.ddp is not None else self.step_fn(self.model, batch)
             loss = out['loss']
-            if not torch.isfinite(loss).all():
+            diverged = self._diverged_ranks(loss)
+            if diverged:
                 kept = (f"the last good checkpoint {self.checkpoint_path} (step {self.last_good}) is kept"
                         if self.last_good is not None else "no checkpoint had been written yet")
-                raise TrainingDiverged(f"loss is {float(loss.detach())} at step {self.step + 1}; {kept}. "
+                where = f" on rank(s) {diverged}" if self.world_size > 1 else ""
+                raise TrainingDiverged(f"loss is {float(loss.detach())}{where} at step {self.step + 1}; {kept}. "
                                        f"Try a lower learning rate (now {cfg.lr}) or stronger gradient clipping.")
             self.opt.zero_grad(set_to_none=True)
             self.scaler.scale(loss).backward()
@@ -304,7 +428,7 @@ class Trainer:
             bar.update(1); bar.set_postfix({k: f'{v:.3g}' for k, v in list(metrics.items())[:4]}, refresh=False)
             if self.step % cfg.log_every == 0 or self.step == cfg.steps:
                 self.log({'step': self.step, 'split': 'train', 'lr': self.sched.get_last_lr()[0],
-                          'time': round(time.time() - t0, 3), **metrics})
+                          'time': round(time.time() - t0, 3), **self._mean_over_ranks(metrics)})
             if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
                 vm = self.evaluate()
                 if vm:
@@ -312,6 +436,8 @@ class Trainer:
             if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps: self.save()
             if self.after_step is not None: self.after_step(self)
         bar.close()
+        if self.world_size > 1:   # every process returns once the last checkpoint is on disk
+            dist.barrier(**({'device_ids': [self.device.index]} if self.device.type == 'cuda' else {}))
         return self
 
 # %% ../nbs/03_training.ipynb #2f9c1d13
@@ -406,8 +532,9 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
     trainer = Trainer(VQVAE(cfg), train_ds, vqvae_step, tcfg, out_dir=out, valid_data=valid_ds, eval_fn=vqvae_eval,
                       run_config=run_config, device=device, show_progress=show_progress)
     trainer.fit()
-    fig = plot_curves(read_metrics(out), ['recon_loss', 'psnr', 'perplexity'], title=f'VQ-VAE ({preset})')
-    fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
+    if trainer.is_main:
+        fig = plot_curves(read_metrics(out), ['recon_loss', 'psnr', 'perplexity'], title=f'VQ-VAE ({preset})')
+        fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
     return trainer
 
 def load_vqvae(run: str | Path, device=None) -> VQVAE:
