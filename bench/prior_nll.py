@@ -61,7 +61,7 @@ def main():
         res = evaluate_prior(work / kind, work / 'test.npz', device=args.device)
         model, _ = load_prior(work / kind, device=args.device)
         t = time.time(); model.sample(64, labels=None, generator=torch.Generator(device=model.device).manual_seed(0)); sample_s = time.time() - t
-        rows.append(dict(prior=kind, params=model.num_params(), train_seconds=round(train_s), sample64_seconds=round(sample_s, 2), **res))
+        rows.append({**res, 'prior': kind, 'params': model.num_params(), 'train_seconds': round(train_s), 'sample64_seconds': round(sample_s, 2)})
         print(json.dumps(rows[-1]), flush=True)
     print(f"\n{args.prior_steps} prior steps on {work / 'train.npz'}; {torch.get_num_threads()} threads, {platform.machine()}")
     print("| prior | params | bits/code | bits/dim | unigram entropy (bits) | below unigram | sample 64 (s) |\n|---|---|---|---|---|---|---|")
