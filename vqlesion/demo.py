@@ -320,13 +320,10 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
         atomic_json_save(_jsonable(res), out / 'evaluation.json')
     stage('evaluate', (out / 'evaluation.json').exists(), evaluate, "reconstructions, codebook, sample quality, rate–distortion")
 
-    # 6. report
-    def report():
-        metrics = _collect(out, data, preset, seed, device, cfg, stage.timings)
-        atomic_json_save(metrics, out / 'metrics.json')
-        write_report(out, metrics)
+    # 6. report: always rewritten, once, after the stage so that it holds this run's timings (its own too)
+    metrics = {}
+    def report(): metrics.update(_collect(out, data, preset, seed, device, cfg, stage.timings))
     stage('report', False, report, f"writing {out / 'metrics.json'} and {out / 'report.html'}")
-    metrics = _read_json(out / 'metrics.json')
     metrics['timings'] = {**stage.timings, 'total_seconds': _total(stage.timings)}
     atomic_json_save(metrics, out / 'metrics.json')
     write_report(out, metrics)
