@@ -1,0 +1,85 @@
+#!/usr/bin/env python
+"""Sweep the sampling settings of a demo run's priors and score each one with the sample-quality suite.
+
+    python bench/sampling_sweep.py --run runs/demo --threads 2 [--n 200] [--out bench/results/sampling_sweep.json]
+
+For every prior of the run (`gpt`, `pixelcnn`) and every setting (temperature, top-k, top-p, classifier-free guidance)
+it draws as many code grids as the demo evaluates, with the demo's class labels, decodes them with the run's VQ-VAE
+(the sharp decoder where the run has one), and scores them against the real test images with the demo's feature
+network: CNN two-sample accuracy, KID, precision/recall, class fidelity. Sampling time is measured per setting.
+Writes the JSON and a figure of realism against sampling time beside it (.png)."""
+import argparse, json, sys, time
+from pathlib import Path
+import numpy as np
+import torch
+
+SETTINGS = [dict(temperature=1.0), dict(temperature=0.9), dict(temperature=0.8), dict(temperature=0.7),
+            dict(top_k=32), dict(top_k=16), dict(top_p=0.9), dict(top_p=0.8),
+            dict(guidance=1.5), dict(guidance=2.0), dict(guidance=3.0),
+            dict(temperature=0.9, top_p=0.9), dict(temperature=0.9, guidance=1.5), dict(top_p=0.9, guidance=1.5)]
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (its evaluate stage done)')
+    p.add_argument('--out', default='bench/results/sampling_sweep.json')
+    p.add_argument('--n', type=int, default=None, help='grids per setting (default: as many as the demo evaluates)')
+    p.add_argument('--priors', default='gpt,pixelcnn')
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--seed', type=int, default=0)
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    torch.set_num_threads(a.threads)
+    from vqlesion.demo import demo_quality_inputs
+    from vqlesion.priors import load_prior, decode_codes
+    from vqlesion.quality import sample_quality
+    run = Path(a.run)
+    inp = demo_quality_inputs(run)           # real test images, labels, classes, feature net, VQ-VAE
+    real, labels, classes, net, vq = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae']
+    n = a.n or len(real)
+    lab = labels[:n] if len(labels) >= n else labels[torch.arange(n) % len(labels)]
+    rows = []
+    for kind in a.priors.split(','):
+        prior, _ = load_prior(run / kind, device='cpu')
+        for s in SETTINGS:
+            g = torch.Generator().manual_seed(a.seed)
+            t0 = time.time()
+            codes = prior.sample(n, labels=lab if prior.config.num_classes else None, generator=g, **s)
+            secs = time.time() - t0
+            fake = decode_codes(vq, codes)
+            q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=a.seed)
+            row = {'prior': kind, **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
+                   'sample_seconds': round(secs, 2), **{k: v for k, v in q.items() if not isinstance(v, dict)}}
+            rows.append(row)
+            print(json.dumps({k: row[k] for k in ('prior', 'temperature', 'top_k', 'top_p', 'guidance', 'sample_seconds',
+                                                  'c2st_cnn', 'kid', 'precision', 'recall', 'class_fidelity_min_ratio')}), flush=True)
+    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
+    res = {'run': str(run), 'n': n, 'threads': a.threads, 'seed': a.seed, 'rows': rows,
+           'command': 'python bench/sampling_sweep.py ' + ' '.join(sys.argv[1:] if argv is None else argv)}
+    out.write_text(json.dumps(res, indent=1))
+    plot(rows, out.with_suffix('.png'))
+    print(f'wrote {out}')
+
+
+def plot(rows, path):
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, 2, figsize=(9, 3.4), dpi=90)
+    for kind, m in (('gpt', 'o'), ('pixelcnn', 's')):
+        r = [x for x in rows if x['prior'] == kind]
+        if not r: continue
+        for ax, key in zip(axs, ('c2st_cnn', 'kid')):
+            ax.scatter([x['sample_seconds'] for x in r], [x[key] for x in r], marker=m, label=kind)
+            for x in r:
+                tag = ','.join(f"{k[0] if k != 'top_k' else 'k'}{x[k]}" for k in ('temperature', 'top_k', 'top_p', 'guidance') if x[k] is not None)
+                ax.annotate(tag, (x['sample_seconds'], x[key]), fontsize=5)
+    axs[0].set_ylabel('CNN two-sample accuracy (0.5 best)'); axs[1].set_ylabel('KID on lesion features (0 best)')
+    for ax in axs: ax.set_xlabel('seconds to sample the grids'); ax.legend(fontsize=7)
+    fig.tight_layout(); fig.savefig(path); plt.close(fig)
+
+
+if __name__ == '__main__':
+    main()
