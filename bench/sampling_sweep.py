@@ -27,6 +27,8 @@ def parse_args(argv=None):
     p.add_argument('--priors', default='gpt,pixelcnn')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--decoder', default='auto', choices=['auto', 'plain'], help="'plain': the MSE-trained decoder")
+    p.add_argument('--settings', default='all', choices=['all', 'baseline'], help="'baseline': temperature 1, no filter, no guidance")
     return p.parse_args(argv)
 
 
@@ -37,21 +39,21 @@ def main(argv=None):
     from vqlesion.priors import load_prior, decode_codes
     from vqlesion.quality import sample_quality
     run = Path(a.run)
-    inp = demo_quality_inputs(run)           # real test images, labels, classes, feature net, VQ-VAE
+    inp = demo_quality_inputs(run, decoder=a.decoder)   # real test images, labels, classes, feature net, VQ-VAE
     real, labels, classes, net, vq = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae']
     n = a.n or len(real)
     lab = labels[:n] if len(labels) >= n else labels[torch.arange(n) % len(labels)]
     rows = []
     for kind in a.priors.split(','):
         prior, _ = load_prior(run / kind, device='cpu')
-        for s in SETTINGS:
+        for s in (SETTINGS if a.settings == 'all' else SETTINGS[:1]):
             g = torch.Generator().manual_seed(a.seed)
             t0 = time.time()
             codes = prior.sample(n, labels=lab if prior.config.num_classes else None, generator=g, **s)
             secs = time.time() - t0
             fake = decode_codes(vq, codes)
             q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=a.seed)
-            row = {'prior': kind, **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
+            row = {'prior': kind, 'decoder': a.decoder, **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
                    'sample_seconds': round(secs, 2), **{k: v for k, v in q.items() if not isinstance(v, dict)}}
             rows.append(row)
             print(json.dumps({k: row[k] for k in ('prior', 'temperature', 'top_k', 'top_p', 'guidance', 'sample_seconds',
@@ -60,7 +62,7 @@ def main(argv=None):
     res = {'run': str(run), 'n': n, 'threads': a.threads, 'seed': a.seed, 'rows': rows,
            'command': 'python bench/sampling_sweep.py ' + ' '.join(sys.argv[1:] if argv is None else argv)}
     out.write_text(json.dumps(res, indent=1))
-    plot(rows, out.with_suffix('.png'))
+    if a.settings == 'all': plot(rows, out.with_suffix('.png'))
     print(f'wrote {out}')
 
 
