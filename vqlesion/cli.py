@@ -5,11 +5,10 @@
 # %% ../nbs/09_cli.ipynb #d92beb28
 from __future__ import annotations
 import argparse, json, math, sys, time
-from pathlib import Path
 
 # %% auto #0
 __all__ = ['parse_overrides', 'merge_overrides', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode',
-           'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample', 'cmd_demo', 'build_parser', 'main']
+           'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample', 'cmd_demo', 'HelpFormatter', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -62,7 +61,7 @@ def _showcase_parser(sub):
 
 # %% ../nbs/09_cli.ipynb #33f5e41f
 def cmd_train_vqvae(args):
-    from vqlesion.train import train_vqvae, evaluate_vqvae
+    from vqlesion.vqvae import train_vqvae
     t0 = time.time()
     flags = dict(preset=args.preset, image_size=args.image_size, downsample=args.downsample, num_codes=args.num_codes,
                  steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed, split=args.split, device=args.device,
@@ -93,7 +92,7 @@ def _train_vqvae_parser(sub):
     p.set_defaults(func=cmd_train_vqvae)
 
 def cmd_evaluate_vqvae(args):
-    from vqlesion.train import evaluate_vqvae
+    from vqlesion.vqvae import evaluate_vqvae
     res = evaluate_vqvae(args.run, args.data, split=args.split, batch_size=args.batch_size,
                          max_images=args.max_images, device=args.device)
     _print_json(res)
@@ -229,11 +228,28 @@ def _demo_parser(sub):
 _PARSERS = [_showcase_parser, _train_vqvae_parser, _evaluate_vqvae_parser, _encode_parser, _train_prior_parser,
             _evaluate_prior_parser, _sample_parser, _demo_parser]
 
+def _worth_showing(default) -> bool: return not (default is None or default is False or default == [] or default == argparse.SUPPRESS)
+
+class HelpFormatter(argparse.HelpFormatter):
+    "`--help` that shows each option's default, where it has one (None, False and empty lists mean 'not set')."
+    def _get_help_string(self, action):
+        help = action.help or ''
+        if not _worth_showing(action.default) or not action.option_strings or '(default' in help: return action.help
+        return f'{help} (default: %(default)s)'.strip()
+
+class _Parser(argparse.ArgumentParser):
+    "A parser whose `--help` shows the defaults, also of the options that have no help text."
+    def __init__(self, *args, formatter_class=HelpFormatter, **kwargs): super().__init__(*args, formatter_class=formatter_class, **kwargs)
+    def add_argument(self, *args, **kwargs):
+        if kwargs.get('help') is None and _worth_showing(kwargs.get('default')):
+            kwargs['help'] = '(default: %(default)s)'
+        return super().add_argument(*args, **kwargs)
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog='vqlesion', description='VQ-VAE, GPT and Gated PixelCNN priors for skin-lesion images.')
+    parser = _Parser(prog='vqlesion', description='VQ-VAE, GPT and Gated PixelCNN priors for skin-lesion images.')
     from vqlesion import __version__
     parser.add_argument('--version', action='version', version=f'vqlesion {__version__}')
-    sub = parser.add_subparsers(dest='command', metavar='COMMAND')
+    sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
     sub.required = True
     for add in _PARSERS: add(sub)
     return parser
@@ -252,5 +268,5 @@ def main(argv=None) -> int:
     return 0
 
 # %% ../nbs/09_cli.ipynb #b29f20d8
-#| eval: false
-if __name__ == '__main__' and 'ipykernel' not in sys.modules: sys.exit(main())
+# run as a script or with `python -m vqlesion.cli`; never when a notebook (no `__file__`) defines it
+if __name__ == '__main__' and '__file__' in globals() and 'ipykernel' not in sys.modules: sys.exit(main())

@@ -6,14 +6,15 @@
 from __future__ import annotations
 import html, json, math, os, shutil, time
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
 import torch
-from .core import default_device, atomic_write, atomic_json_save, progress, progress_enabled
-from .train import train_vqvae, load_vqvae, load_checkpoint, config_differences, CheckpointMismatch
-from .data import load_dataset
+from .core import Config, default_device, atomic_write, atomic_json_save, atomic_npz_save, progress, progress_enabled
+from .vqvae import train_vqvae, load_vqvae
+from .train import load_checkpoint, config_differences, CheckpointMismatch
+from .layouts import load_dataset
 from .priors import encode_dataset, train_prior, evaluate_prior, load_prior, load_codes, decode_codes
 from .metrics import (reconstruct, evaluate_reconstructions, plot_reconstructions, plot_code_histogram, plot_codebook,
                               plot_class_samples, two_sample_test, colour_distances, fid, rate_distortion, plot_rate_distortion,
@@ -24,7 +25,7 @@ __all__ = ['DEMO_PRESETS', 'STAGES', 'DemoConfig', 'demo_config', 'write_report'
 
 # %% ../nbs/08_demo.ipynb #445d9b35
 @dataclass
-class DemoConfig:
+class DemoConfig(Config):
     "Sizes, steps and evaluation settings of every stage of `run_demo`."
     # data and VQ-VAE
     image_size: int = 64
@@ -54,7 +55,11 @@ class DemoConfig:
     tsne: bool = True                # the t-SNE map of the codebook (PCA is always drawn)
     cache: bool = True               # cache the decoded images in RUNDIR/cache (synthetic images are rendered once)
 
-    def to_dict(self) -> dict: return asdict(self)
+    @classmethod
+    def check_keys(cls, d: dict) -> None:
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown: raise ValueError(f"unknown demo settings {unknown}: the fields are {', '.join(sorted(names))}")
 
 DEMO_PRESETS: dict[str, dict] = {
     'tiny': dict(image_size=32, n_synthetic=300, num_codes=32, hiddens=32, residual_hiddens=16, code_dim=16, restart_after=10,
@@ -67,13 +72,13 @@ DEMO_PRESETS: dict[str, dict] = {
                 gpt=dict(), pixelcnn=dict(), flips=True, eval_images=1000, n_per_class=16, sample_batch_size=256),
 }
 
+DemoConfig.presets = DEMO_PRESETS
+
 def demo_config(preset: str = 'small', **overrides) -> DemoConfig:
-    "The `DemoConfig` of a preset ('tiny', 'small' or 'gpu'), with any field overridden by keyword."
+    "The `DemoConfig` of a preset ('tiny', 'small' or 'gpu'), with any field overridden by keyword (`DemoConfig.preset`)."
     if preset not in DEMO_PRESETS: raise ValueError(f"preset={preset!r}: expected one of {', '.join(DEMO_PRESETS)}")
-    names = {f.name for f in fields(DemoConfig)}
-    unknown = sorted(set(overrides) - names)
-    if unknown: raise ValueError(f"unknown demo settings {unknown}: the fields are {', '.join(sorted(names))}")
-    return DemoConfig(**{**DEMO_PRESETS[preset], **overrides})
+    DemoConfig.check_keys(overrides)
+    return DemoConfig.preset(preset, **overrides)
 
 # %% ../nbs/08_demo.ipynb #0473a44b
 def _trained(run: Path, steps: int) -> bool:
@@ -308,9 +313,7 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
             labels = torch.cat([eval_labels, grid_labels]) if conditional else None
             codes = _draw(prior, labels, len(idx) + len(grid_labels), cfg, seed + 1000 * j, f'sample {kind}', show_progress)
             lab = torch.cat([eval_labels, grid_labels]) if conditional else torch.full((len(codes),), -1)
-            def w(tmp, codes=codes, lab=lab):
-                with open(tmp, 'wb') as f: np.savez_compressed(f, codes=codes.numpy(), labels=lab.numpy(), n_eval=len(idx))
-            atomic_write(out / f'samples_{kind}.npz', w)
+            atomic_npz_save(out / f'samples_{kind}.npz', codes=codes.numpy(), labels=lab.numpy(), n_eval=len(idx))
     stage('samples', all((out / f'samples_{k}.npz').exists() for k in ('gpt', 'pixelcnn')), sample,
           f"sampling {len(idx)} grids per prior for evaluation and {cfg.n_per_class} per class for the figures")
 

@@ -9,11 +9,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.distributed as dist
+from .distributed import is_distributed, all_reduce_sum_, broadcast_
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['INITS', 'nearest_code', 'code_perplexity', 'code_usage', 'is_distributed', 'all_reduce_sum_', 'broadcast_',
-           'sample_vectors', 'kmeans_plus_plus', 'QuantizerOutput', 'VectorQuantizer', 'CodeUsage']
+__all__ = ['INITS', 'nearest_code', 'code_perplexity', 'code_usage', 'sample_vectors', 'kmeans_plus_plus', 'QuantizerOutput',
+           'VectorQuantizer', 'CodeUsage']
 
 # %% ../nbs/01_quantizer.ipynb #d2b5f8d2
 @torch.no_grad()
@@ -38,21 +39,6 @@ def code_perplexity(counts: Tensor) -> Tensor:
 def code_usage(counts: Tensor) -> Tensor:
     "Fraction of the K codes in `counts` (K,) used at least once."
     return (counts > 0).float().mean()
-
-# %% ../nbs/01_quantizer.ipynb #db1cde76
-def is_distributed() -> bool:
-    "True inside a `torch.distributed` job with more than one process."
-    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
-
-def all_reduce_sum_(*tensors: Tensor) -> None:
-    "Sum each tensor in place over all processes (a no-op in a single process)."
-    if is_distributed():
-        for t in tensors: dist.all_reduce(t, op=dist.ReduceOp.SUM)
-
-def broadcast_(tensor: Tensor, src: int = 0) -> Tensor:
-    "Overwrite `tensor` in place with rank `src`'s values, so every process holds the same (a no-op in a single process)."
-    if is_distributed(): dist.broadcast(tensor, src)
-    return tensor
 
 # %% ../nbs/01_quantizer.ipynb #6038ca93
 def sample_vectors(x: Tensor, n: int, noise: float = 0.0) -> Tensor:
