@@ -133,6 +133,7 @@ class VQVAEOutput:
     dead_codes: Tensor  # codes unused for the quantizer's `dead_after` training steps
     indices: Tensor     # (B, h, w) code indices
 
+# %% ../nbs/02_autoencoder.ipynb #93429212
 class VQVAE(nn.Module):
     "Encoder → 1×1 conv to `code_dim` → vector quantizer → decoder, built from a `VQVAEConfig`."
     def __init__(self, config: VQVAEConfig):

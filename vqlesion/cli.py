@@ -159,6 +159,7 @@ def cmd_evaluate_prior(args):
     from vqlesion.priors import evaluate_prior
     _print_json(evaluate_prior(args.prior, args.codes, batch_size=args.batch_size, device=args.device))
 
+# %% ../nbs/09_cli.ipynb #c17eb2ce
 def _evaluate_prior_parser(sub):
     p = sub.add_parser('evaluate-prior', help='held-out NLL in bits per code and per pixel dimension, and the unigram baseline')
     p.add_argument('--prior', required=True, help='a train-prior run folder')

@@ -151,35 +151,39 @@ class LesionDataset(Dataset):
         d = self.__dict__.copy(); d['_cache'] = None
         return d
 
-    def subset(self, indices, split: str | None = None) -> 'LesionDataset':
-        "A new data set with the items at `indices` (a boolean mask or integer indices)."
-        idx = np.arange(len(self))[np.asarray(indices)] if len(indices) else np.array([], dtype=np.int64)
-        new = copy.copy(self)
-        new.items = [self.items[i] for i in idx]
-        new.labels, new.groups = self.labels[idx], self.groups[idx]
-        new.split, new.skipped = split or self.split, list(self.skipped)
-        new.cache_path, new._cache = None, None                   # cache rows follow the old indices
-        return new
-
-    def class_counts(self) -> dict:
-        "Images per class name (or {'unlabelled': n})."
-        if not self.classes: return {'unlabelled': len(self)}
-        return dict(zip(self.classes, np.bincount(self.labels[self.labels >= 0], minlength=len(self.classes)).tolist()))
-
     def __repr__(self):
         return (f"{type(self).__name__}({self.name!r}, split={self.split!r}, n={len(self)}, classes={len(self.classes)}, "
                 f"image_size={self.image_size}, augment={self.augment!r}, train={self.train})")
 
-    def describe(self) -> str:
-        "A few lines on where the images come from, how they are served and how many of each class there are."
-        counts = self.class_counts()
-        width = max(map(len, counts), default=1)
-        lines = [repr(self), f"  root: {self.root}", f"  load size {self.load_size}px -> {self.image_size}px, "
-                 f"mean {tuple(round(v, 4) for v in self.mean)}, std {tuple(round(v, 4) for v in self.std)}"]
-        if self.cache_path: lines.append(f"  cache: {self.cache_path}")
-        if self.skipped: lines.append(f"  skipped {len(self.skipped)} unreadable: {', '.join(n for n, _ in self.skipped[:3])}{' ...' if len(self.skipped) > 3 else ''}")
-        lines += [f"  {k:<{width}} {v:6d}  {100 * v / max(len(self), 1):5.1f}%" for k, v in counts.items()]
-        return '\n'.join(lines)
+# %% ../nbs/00_data.ipynb #b0da7f13
+@patch
+def subset(self: LesionDataset, indices, split: str | None = None) -> 'LesionDataset':
+    "A new data set with the items at `indices` (a boolean mask or integer indices)."
+    idx = np.arange(len(self))[np.asarray(indices)] if len(indices) else np.array([], dtype=np.int64)
+    new = copy.copy(self)
+    new.items = [self.items[i] for i in idx]
+    new.labels, new.groups = self.labels[idx], self.groups[idx]
+    new.split, new.skipped = split or self.split, list(self.skipped)
+    new.cache_path, new._cache = None, None                   # cache rows follow the old indices
+    return new
+
+@patch
+def class_counts(self: LesionDataset) -> dict:
+    "Images per class name (or {'unlabelled': n})."
+    if not self.classes: return {'unlabelled': len(self)}
+    return dict(zip(self.classes, np.bincount(self.labels[self.labels >= 0], minlength=len(self.classes)).tolist()))
+
+@patch
+def describe(self: LesionDataset) -> str:
+    "A few lines on where the images come from, how they are served and how many of each class there are."
+    counts = self.class_counts()
+    width = max(map(len, counts), default=1)
+    lines = [repr(self), f"  root: {self.root}", f"  load size {self.load_size}px -> {self.image_size}px, "
+             f"mean {tuple(round(v, 4) for v in self.mean)}, std {tuple(round(v, 4) for v in self.std)}"]
+    if self.cache_path: lines.append(f"  cache: {self.cache_path}")
+    if self.skipped: lines.append(f"  skipped {len(self.skipped)} unreadable: {', '.join(n for n, _ in self.skipped[:3])}{' ...' if len(self.skipped) > 3 else ''}")
+    lines += [f"  {k:<{width}} {v:6d}  {100 * v / max(len(self), 1):5.1f}%" for k, v in counts.items()]
+    return '\n'.join(lines)
 
 # %% ../nbs/00_data.ipynb #ac07d069
 def _cache_key(ds: LesionDataset) -> str:

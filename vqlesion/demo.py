@@ -161,6 +161,7 @@ td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right;font-size:.9em}t
 figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555}.note{color:#555;font-size:.9em}code{background:#f4f4f4;padding:0 .2em}"""
 
+# %% ../nbs/08_demo.ipynb #0cd03c8b
 def write_report(out: str | Path, metrics: dict) -> Path:
     "Write `report.html` in the run folder `out` from the `metrics` of `run_demo`; returns its path."
     out = Path(out)
@@ -248,7 +249,9 @@ def run_demo(out: str | Path = 'runs/demo', data: str | Path = 'synthetic', pres
     with _progress_env(progress_enabled(show_progress)):
         return _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides)
 
-def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides) -> dict:
+# %% ../nbs/08_demo.ipynb #63f9a389
+def _prepare_run(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides) -> tuple:
+    "Check the settings of a demo run against those its folder holds, record them, and set up its stages."
     cfg = demo_config(preset, **overrides)
     if threads is not None: torch.set_num_threads(int(threads))
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -273,6 +276,12 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
              'gpt': ['samples', 'evaluate'], 'pixelcnn': ['samples', 'evaluate'], 'samples': ['evaluate']}
     stage = _Stages(out, STAGES, log, {k: [p for d in v for p in outputs[d]] for k, v in after.items()})
     load_kw = dict(seed=seed, cache_dir=cache_dir, **dk)
+    return cfg, out, dk, cache_dir, device, stage, load_kw, vq_dir, codes_dir
+
+# %% ../nbs/08_demo.ipynb #ed51ac17
+def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides) -> dict:
+    cfg, out, dk, cache_dir, device, stage, load_kw, vq_dir, codes_dir = _prepare_run(
+        out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides)
 
     # 1. VQ-VAE
     stage('vqvae', _trained(vq_dir, cfg.vqvae_steps), lambda: train_vqvae(
@@ -281,7 +290,6 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
         eval_every=max(1, cfg.vqvae_steps // 4), cache_dir=cache_dir, show_progress=show_progress, data_kwargs=dk,
         hiddens=cfg.hiddens, residual_hiddens=cfg.residual_hiddens, code_dim=cfg.code_dim, restart_after=cfg.restart_after),
         f"training the VQ-VAE for {cfg.vqvae_steps} steps → {vq_dir}")
-
     # 2. code grids
     def encode():
         for split in ('train', 'test'):
@@ -289,7 +297,6 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
                            device=device, show_progress=show_progress, **load_kw)
     stage('encode', all((codes_dir / f'{s}.npz').exists() for s in ('train', 'test')), encode,
           f"encoding the train and test splits → {codes_dir}")
-
     # 3. priors, with their held-out likelihood
     for kind in ('gpt', 'pixelcnn'):
         def fit(kind=kind):
@@ -299,7 +306,6 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
             evaluate_prior(out / kind, codes_dir / 'test.npz', device=device)
         stage(kind, _trained(out / kind, cfg.prior_steps) and (out / kind / 'evaluation.json').exists(), fit,
               f"training the {kind} prior for {cfg.prior_steps} steps → {out / kind}")
-
     # 4. samples
     test_codes = load_codes(codes_dir / 'test.npz')
     idx = _eval_subset(len(test_codes), cfg.eval_images, seed)
@@ -316,13 +322,11 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
             atomic_npz_save(out / f'samples_{kind}.npz', codes=codes.numpy(), labels=lab.numpy(), n_eval=len(idx))
     stage('samples', all((out / f'samples_{k}.npz').exists() for k in ('gpt', 'pixelcnn')), sample,
           f"sampling {len(idx)} grids per prior for evaluation and {cfg.n_per_class} per class for the figures")
-
     # 5. evaluation
     def evaluate():
         res = _evaluate(out, data, cfg, idx, eval_labels, classes, device, show_progress, load_kw, seed)
         atomic_json_save(_jsonable(res), out / 'evaluation.json')
     stage('evaluate', (out / 'evaluation.json').exists(), evaluate, "reconstructions, codebook, sample quality, rate–distortion")
-
     # 6. report: always rewritten, once, after the stage so that it holds this run's timings (its own too)
     metrics = {}
     def report(): metrics.update(_collect(out, data, preset, seed, device, cfg, stage.timings))
@@ -332,6 +336,7 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
     write_report(out, metrics)
     return {**metrics, 'report': str((out / 'report.html').resolve())}
 
+# %% ../nbs/08_demo.ipynb #22d544f7
 def _total(timings: dict) -> float:
     return round(sum(v['seconds'] for v in timings.values() if isinstance(v, dict) and v.get('seconds') is not None), 2)
 
@@ -394,6 +399,7 @@ def _evaluate(out: Path, data, cfg: DemoConfig, idx, eval_labels, classes, devic
     bar.update(1); bar.close()
     return {'vqvae': vq, 'code_counts': rep.usage.counts.tolist(), 'quality': quality, 'rate_distortion': rd}
 
+# %% ../nbs/08_demo.ipynb #a3125f53
 def _collect(out: Path, data, preset, seed, device, cfg: DemoConfig, timings: dict) -> dict:
     "metrics.json from the files of every stage."
     from vqlesion import __version__

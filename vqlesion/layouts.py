@@ -120,6 +120,7 @@ def _load_isic(root: Path, version: str, skip_missing: bool):
     ds.skipped = skipped
     return ds, None
 
+# %% ../nbs/00c_layouts.ipynb #a4c2d156
 def _load_dermamnist(path: Path):
     try: z = np.load(path)
     except Exception as e: raise ValueError(f"{path}: cannot be read as a DermaMNIST .npz archive ({e})") from e

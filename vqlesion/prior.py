@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .core import Config
 
 # %% auto #0
@@ -89,6 +90,7 @@ def model_device(model: nn.Module) -> torch.device:
     "The device of `model`'s first parameter (CPU for a model without parameters)."
     return next((p.device for p in model.parameters()), torch.device('cpu'))
 
+# %% ../nbs/04_prior.ipynb #b1e02e76
 class CodePrior(nn.Module):
     "Base class of the priors: an autoregressive model of code grids in raster order."
     def __init__(self, config: PriorConfig):
@@ -140,43 +142,45 @@ class CodePrior(nn.Module):
         "Mean negative log-likelihood per code in nats: the training objective."
         return F.cross_entropy(self(codes, labels).float().flatten(0, 2), codes.flatten())
 
-    @torch.no_grad()
-    def sample(self, n: int, labels=None, temperature: float = 1.0, top_k: int | None = None,
-               top_p: float | None = None, guidance: float = 1.0, prefix: torch.Tensor | None = None,
-               keep_rows: int = 0, generator: torch.Generator | None = None, device=None,
-               use_cache: bool = True) -> torch.Tensor:
-        "Draw `n` code grids (n, H, W); with `prefix` and `keep_rows`, keep its first rows and complete the rest."
-        if device is not None: self.to(device)   # the model samples where it lives
-        device, (H, W) = self.device, self.config.grid
-        labels = self._labels(labels, n, device)
-        canvas = torch.zeros(n, H, W, dtype=torch.long, device=device)
-        if not 0 <= keep_rows <= H: raise ValueError(f"keep_rows={keep_rows}: expected 0 <= keep_rows <= {H}")
-        if keep_rows:
-            if prefix is None: raise ValueError("keep_rows > 0 needs a prefix to keep rows of")
-            prefix = torch.as_tensor(prefix, dtype=torch.long, device=device)
-            if prefix.dim() != 3 or prefix.shape[1:] != (H, W) or len(prefix) not in (1, n):
-                raise ValueError(f"prefix must be (n or 1, {H}, {W}) codes, got {tuple(prefix.shape)}")
-            if int(prefix.min()) < 0 or int(prefix.max()) >= self.config.num_codes:
-                raise ValueError(f"prefix codes must lie in [0, {self.config.num_codes})")
-            canvas[:, :keep_rows] = prefix[:, :keep_rows]
-        guided = guidance != 1.0 and bool((labels >= 0).any())
-        if guided:   # rows [0, n) with the labels, rows [n, 2n) without
-            canvas, labels = canvas.repeat(2, 1, 1), torch.cat([labels, torch.full_like(labels, -1)])
-        flat, start = canvas.view(len(canvas), H * W), keep_rows * W
-        was_training = self.training
-        self.eval()
-        try:
-            next_logits = self._next_logits_fn(canvas, labels, start, use_cache)
-            for t in range(start, H * W):
-                logits = next_logits(t).float()
-                if guided:
-                    cond, uncond = logits.chunk(2)
-                    logits = uncond + guidance * (cond - uncond)
-                code = sample_logits(logits, temperature, top_k, top_p, generator)
-                flat[:, t] = code.repeat(2) if guided else code
-        finally:
-            self.train(was_training)
-        return canvas[:n].clone()
+# %% ../nbs/04_prior.ipynb #bce8f69c
+@patch
+@torch.no_grad()
+def sample(self: CodePrior, n: int, labels=None, temperature: float = 1.0, top_k: int | None = None,
+           top_p: float | None = None, guidance: float = 1.0, prefix: torch.Tensor | None = None,
+           keep_rows: int = 0, generator: torch.Generator | None = None, device=None,
+           use_cache: bool = True) -> torch.Tensor:
+    "Draw `n` code grids (n, H, W); with `prefix` and `keep_rows`, keep its first rows and complete the rest."
+    if device is not None: self.to(device)   # the model samples where it lives
+    device, (H, W) = self.device, self.config.grid
+    labels = self._labels(labels, n, device)
+    canvas = torch.zeros(n, H, W, dtype=torch.long, device=device)
+    if not 0 <= keep_rows <= H: raise ValueError(f"keep_rows={keep_rows}: expected 0 <= keep_rows <= {H}")
+    if keep_rows:
+        if prefix is None: raise ValueError("keep_rows > 0 needs a prefix to keep rows of")
+        prefix = torch.as_tensor(prefix, dtype=torch.long, device=device)
+        if prefix.dim() != 3 or prefix.shape[1:] != (H, W) or len(prefix) not in (1, n):
+            raise ValueError(f"prefix must be (n or 1, {H}, {W}) codes, got {tuple(prefix.shape)}")
+        if int(prefix.min()) < 0 or int(prefix.max()) >= self.config.num_codes:
+            raise ValueError(f"prefix codes must lie in [0, {self.config.num_codes})")
+        canvas[:, :keep_rows] = prefix[:, :keep_rows]
+    guided = guidance != 1.0 and bool((labels >= 0).any())
+    if guided:   # rows [0, n) with the labels, rows [n, 2n) without
+        canvas, labels = canvas.repeat(2, 1, 1), torch.cat([labels, torch.full_like(labels, -1)])
+    flat, start = canvas.view(len(canvas), H * W), keep_rows * W
+    was_training = self.training
+    self.eval()
+    try:
+        next_logits = self._next_logits_fn(canvas, labels, start, use_cache)
+        for t in range(start, H * W):
+            logits = next_logits(t).float()
+            if guided:
+                cond, uncond = logits.chunk(2)
+                logits = uncond + guidance * (cond - uncond)
+            code = sample_logits(logits, temperature, top_k, top_p, generator)
+            flat[:, t] = code.repeat(2) if guided else code
+    finally:
+        self.train(was_training)
+    return canvas[:n].clone()
 
 # %% ../nbs/04_prior.ipynb #4ba93791
 def code_influence(model, num_codes: int, grid: tuple, labels=None, seed: int = 0, tol: float = 1e-5) -> torch.Tensor:

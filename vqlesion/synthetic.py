@@ -104,6 +104,7 @@ def _walks(rng, start, angle, step, wiggle, n):
     ang = angle[:, None] + np.cumsum(rng.normal(0, wiggle, (len(angle), n)), 1)
     return start[:, None] + np.cumsum(np.stack([np.cos(ang), np.sin(ang)], -1) * step[:, None, None], 1), ang
 
+# %% ../nbs/00a_synthetic.ipynb #ba94c1aa
 def _hairs(rng, size):
     "Alpha map of a few hairs: thin quadratic Bezier strands crossing the image."
     n = int(rng.choice([1, 2, 3, 5, 8, 14], p=[.22, .25, .2, .15, .11, .07]))
@@ -238,6 +239,7 @@ def _akiec_layers(rng, size, X, Y, d, mask, geom):
             (mask * _ramp(f[0] + 0.6 * _noise(rng, size, 16)[0], 0.6, 1.4) * 0.8, _jit(rng, _C['scale'])),  # white scale
             (mask * _ramp(_fine_noise(rng, size, 30), 1.5, 2.0) * 0.7, _jit(rng, _C['red']))]    # dotted vessels
 
+# %% ../nbs/00a_synthetic.ipynb #3576637d
 def _df_layers(rng, size, X, Y, d, mask, geom):
     ring = _ramp(d, 0.3, 0.7) * mask
     net = _network(rng, size, _u(rng, 0.06, 0.09), 0.3, _u(rng, 0.0, 0.4), X, Y)

@@ -14,6 +14,7 @@ from torch import nn
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, Sampler
+from fastcore.basics import patch
 from .core import Config, atomic_torch_save, atomic_json_save, progress
 from .distributed import dist_rank, dist_world_size, init_distributed, _gather_objects, _broadcast_object
 from .distributed import is_main_process   # noqa: F401 (re-exported: it lived here)
@@ -263,137 +264,150 @@ class Trainer:
                 'scheduler': self.sched.state_dict(), 'scaler': self.scaler.state_dict(),
                 'step': self.step, 'best': self.best, 'config': self.run_config, 'rng': rng_state()}
 
-    def save(self):
-        "Write `checkpoint.pt` (rank 0; under torchrun every process must call it: it gathers their RNG states)."
-        if self.out_dir is None: return
-        rngs = _gather_objects(rng_state()) if self.world_size > 1 else None
-        if self.is_main: atomic_torch_save({**self.state_dict(), **({'rng_ranks': rngs} if rngs else {})}, self.checkpoint_path)
-        self.last_good = self.step
+# %% ../nbs/03_training.ipynb #b197cd5b
+@patch
+def save(self: Trainer):
+    "Write `checkpoint.pt` (rank 0; under torchrun every process must call it: it gathers their RNG states)."
+    if self.out_dir is None: return
+    rngs = _gather_objects(rng_state()) if self.world_size > 1 else None
+    if self.is_main: atomic_torch_save({**self.state_dict(), **({'rng_ranks': rngs} if rngs else {})}, self.checkpoint_path)
+    self.last_good = self.step
 
-    def _decorrelate_rng(self):
-        "Give ranks > 0 their own torch random stream (dropout), derived from the current one and the rank."
-        if self.rank > 0: torch.manual_seed((int(torch.randint(2**62, (1,))) + 7919 * self.rank) % 2**63)
+@patch
+def _decorrelate_rng(self: Trainer):
+    "Give ranks > 0 their own torch random stream (dropout), derived from the current one and the rank."
+    if self.rank > 0: torch.manual_seed((int(torch.randint(2**62, (1,))) + 7919 * self.rank) % 2**63)
 
-    def resume(self) -> bool:
-        "Load `checkpoint.pt` from `out_dir` if there is one; True if the run resumed."
-        found = self.checkpoint_path is not None and self.checkpoint_path.exists()
-        if self.world_size > 1:
-            seen = _gather_objects(found)
-            if any(seen) and not all(seen):
-                raise FileNotFoundError(f"rank(s) {[r for r, s in enumerate(seen) if not s]} see no {self.checkpoint_path}, rank(s) "
-                                        f"{[r for r, s in enumerate(seen) if s]} do: every process must see the run folder")
-        if not found: return False
-        ck = load_checkpoint(self.checkpoint_path, self.run_config)
-        self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
-        self.sched.load_state_dict(ck['scheduler']); self.scaler.load_state_dict(ck['scaler'])
-        self.step, self.best, self.last_good = ck['step'], ck['best'], ck['step']
-        if len(ck.get('rng_ranks') or ()) == self.world_size > 1: set_rng_state(ck['rng_ranks'][self.rank])
-        else: set_rng_state(ck['rng']); self._decorrelate_rng()   # another number of processes: rank 0's state
-        if self.is_main: _truncate_metrics(self.out_dir / 'metrics.jsonl', self.step)
-        return True
+@patch
+def resume(self: Trainer) -> bool:
+    "Load `checkpoint.pt` from `out_dir` if there is one; True if the run resumed."
+    found = self.checkpoint_path is not None and self.checkpoint_path.exists()
+    if self.world_size > 1:
+        seen = _gather_objects(found)
+        if any(seen) and not all(seen):
+            raise FileNotFoundError(f"rank(s) {[r for r, s in enumerate(seen) if not s]} see no {self.checkpoint_path}, rank(s) "
+                                    f"{[r for r, s in enumerate(seen) if s]} do: every process must see the run folder")
+    if not found: return False
+    ck = load_checkpoint(self.checkpoint_path, self.run_config)
+    self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
+    self.sched.load_state_dict(ck['scheduler']); self.scaler.load_state_dict(ck['scaler'])
+    self.step, self.best, self.last_good = ck['step'], ck['best'], ck['step']
+    if len(ck.get('rng_ranks') or ()) == self.world_size > 1: set_rng_state(ck['rng_ranks'][self.rank])
+    else: set_rng_state(ck['rng']); self._decorrelate_rng()   # another number of processes: rank 0's state
+    if self.is_main: _truncate_metrics(self.out_dir / 'metrics.jsonl', self.step)
+    return True
 
-    def log(self, record: dict):
-        if self.out_dir is None or not self.is_main: return
-        with open(self.out_dir / 'metrics.jsonl', 'a') as f: f.write(json.dumps(record) + '\n')
+@patch
+def log(self: Trainer, record: dict):
+    if self.out_dir is None or not self.is_main: return
+    with open(self.out_dir / 'metrics.jsonl', 'a') as f: f.write(json.dumps(record) + '\n')
 
-    def _sync_from_main(self):
-        "Copy rank 0's parameters and buffers to every process (before training starts)."
-        for t in self.model.state_dict().values():
-            if t.dtype == torch.bool: u = t.to(torch.uint8); dist.broadcast(u, 0); t.copy_(u.bool())
-            else: dist.broadcast(t, 0)
+@patch
+def _sync_from_main(self: Trainer):
+    "Copy rank 0's parameters and buffers to every process (before training starts)."
+    for t in self.model.state_dict().values():
+        if t.dtype == torch.bool: u = t.to(torch.uint8); dist.broadcast(u, 0); t.copy_(u.bool())
+        else: dist.broadcast(t, 0)
 
-    def _mean_over_ranks(self, metrics: dict) -> dict:
-        if self.world_size == 1: return metrics
-        v = torch.tensor(list(metrics.values()), dtype=torch.float64, device=self.device)
-        dist.all_reduce(v); v /= self.world_size
-        return dict(zip(metrics, v.tolist()))
+@patch
+def _mean_over_ranks(self: Trainer, metrics: dict) -> dict:
+    if self.world_size == 1: return metrics
+    v = torch.tensor(list(metrics.values()), dtype=torch.float64, device=self.device)
+    dist.all_reduce(v); v /= self.world_size
+    return dict(zip(metrics, v.tolist()))
 
-    def _diverged_ranks(self, loss: torch.Tensor) -> list[int]:
-        "The ranks whose loss is not finite (every process learns the same list)."
-        bad = (~torch.isfinite(loss.detach())).any().float()
-        if self.world_size == 1: return [0] if bad.item() else []
-        flags = torch.zeros(self.world_size, device=self.device); flags[self.rank] = bad
-        dist.all_reduce(flags)
-        return flags.nonzero().flatten().tolist()
+# %% ../nbs/03_training.ipynb #526fb692
+@patch
+def _diverged_ranks(self: Trainer, loss: torch.Tensor) -> list[int]:
+    "The ranks whose loss is not finite (every process learns the same list)."
+    bad = (~torch.isfinite(loss.detach())).any().float()
+    if self.world_size == 1: return [0] if bad.item() else []
+    flags = torch.zeros(self.world_size, device=self.device); flags[self.rank] = bad
+    dist.all_reduce(flags)
+    return flags.nonzero().flatten().tolist()
 
-    # -- evaluation ----------------------------------------------------------------------------
-    def evaluate(self) -> dict:
-        "`eval_fn` over the validation set (rank 0 evaluates; the others receive its result)."
-        if self.valid_data is None or self.eval_fn is None: return {}
-        metrics = None
-        if self.is_main:
-            loader = DataLoader(self.valid_data, batch_size=self.cfg.batch_size, shuffle=False, num_workers=self.cfg.num_workers)
-            self.model.eval()
-            with torch.no_grad(), _amp_context(self.device, self.cfg.amp):
-                metrics = self.eval_fn(self.model, loader, self.device, max_batches=self.cfg.eval_batches)
-            self.model.train()
-            metrics = {k: _scalar(v) for k, v in metrics.items()}
-        return _broadcast_object(metrics) if self.world_size > 1 else metrics
-
-    def _maybe_keep_best(self, metrics: dict):
-        if not self.best_metric or self.best_metric not in metrics or self.out_dir is None: return
-        v = metrics[self.best_metric]
-        if self.best is None or v < self.best['value']:
-            self.best = {'step': self.step, 'value': v, 'metric': self.best_metric}
-            if self.is_main:
-                atomic_torch_save({'model': self.model.state_dict(), 'config': self.run_config, 'step': self.step,
-                                   'metrics': metrics}, self.out_dir / 'best.pt')
-
-    # -- training ------------------------------------------------------------------------------
-    def fit(self) -> 'Trainer':
-        cfg = self.cfg
-        resumed = False
-        if self.out_dir is not None:
-            if self.is_main: self.out_dir.mkdir(parents=True, exist_ok=True)
-            resumed = self.resume()
-            if not resumed and self.is_main: atomic_json_save(self.run_config, self.out_dir / 'config.json')
-        if self.world_size > 1:
-            if not resumed: self._decorrelate_rng()
-            self._sync_from_main()
-        if self.step >= cfg.steps: return self
-        sampler = ResumableBatchSampler(len(self.train_data), cfg.batch_size, seed=cfg.seed, start_step=self.step,
-                                        num_replicas=self.world_size, rank=self.rank)
-        loader = DataLoader(KeyedAugmentation(self.train_data, cfg.seed), batch_sampler=sampler,
-                            num_workers=cfg.num_workers, pin_memory=self.device.type == 'cuda',
-                            persistent_workers=cfg.num_workers > 0,
-                            generator=torch.Generator().manual_seed(cfg.seed))  # not the global RNG: resuming must not shift it
+# -- evaluation ----------------------------------------------------------------------------
+@patch
+def evaluate(self: Trainer) -> dict:
+    "`eval_fn` over the validation set (rank 0 evaluates; the others receive its result)."
+    if self.valid_data is None or self.eval_fn is None: return {}
+    metrics = None
+    if self.is_main:
+        loader = DataLoader(self.valid_data, batch_size=self.cfg.batch_size, shuffle=False, num_workers=self.cfg.num_workers)
+        self.model.eval()
+        with torch.no_grad(), _amp_context(self.device, self.cfg.amp):
+            metrics = self.eval_fn(self.model, loader, self.device, max_batches=self.cfg.eval_batches)
         self.model.train()
-        bar = progress(total=cfg.steps, initial=self.step, desc='train', enabled=self.show_progress if self.is_main else False)
-        t0, batches = time.time(), iter(loader)
-        while self.step < cfg.steps:
-            batch = _to(next(batches), self.device)
-            with _amp_context(self.device, cfg.amp):
-                out = self.ddp(batch) if self.ddp is not None else self.step_fn(self.model, batch)
-            loss = out['loss']
-            diverged = self._diverged_ranks(loss)
-            if diverged:
-                kept = (f"the last good checkpoint {self.checkpoint_path} (step {self.last_good}) is kept"
-                        if self.last_good is not None else "no checkpoint had been written yet")
-                where = f" on rank(s) {diverged}" if self.world_size > 1 else ""
-                raise TrainingDiverged(f"loss is {float(loss.detach())}{where} at step {self.step + 1}; {kept}. "
-                                       f"Try a lower learning rate (now {cfg.lr}) or stronger gradient clipping.")
-            self.opt.zero_grad(set_to_none=True)
-            self.scaler.scale(loss).backward()
-            if cfg.grad_clip:
-                self.scaler.unscale_(self.opt)
-                nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
-            self.scaler.step(self.opt); self.scaler.update(); self.sched.step()
-            self.step += 1
-            metrics = {k: _scalar(v) for k, v in out.items()}
-            bar.update(1); bar.set_postfix({k: f'{v:.3g}' for k, v in list(metrics.items())[:4]}, refresh=False)
-            if self.step % cfg.log_every == 0 or self.step == cfg.steps:
-                self.log({'step': self.step, 'split': 'train', 'lr': self.sched.get_last_lr()[0],
-                          'time': round(time.time() - t0, 3), **self._mean_over_ranks(metrics)})
-            if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
-                vm = self.evaluate()
-                if vm:
-                    self.log({'step': self.step, 'split': 'valid', **vm}); self._maybe_keep_best(vm)
-            if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps: self.save()
-            if self.after_step is not None: self.after_step(self)
-        bar.close()
-        if self.world_size > 1:   # every process returns once the last checkpoint is on disk
-            dist.barrier(**({'device_ids': [self.device.index]} if self.device.type == 'cuda' else {}))
-        return self
+        metrics = {k: _scalar(v) for k, v in metrics.items()}
+    return _broadcast_object(metrics) if self.world_size > 1 else metrics
+
+@patch
+def _maybe_keep_best(self: Trainer, metrics: dict):
+    if not self.best_metric or self.best_metric not in metrics or self.out_dir is None: return
+    v = metrics[self.best_metric]
+    if self.best is None or v < self.best['value']:
+        self.best = {'step': self.step, 'value': v, 'metric': self.best_metric}
+        if self.is_main:
+            atomic_torch_save({'model': self.model.state_dict(), 'config': self.run_config, 'step': self.step,
+                               'metrics': metrics}, self.out_dir / 'best.pt')
+
+# %% ../nbs/03_training.ipynb #d3595b2a
+# -- training ------------------------------------------------------------------------------
+@patch
+def fit(self: Trainer) -> 'Trainer':
+    cfg = self.cfg
+    resumed = False
+    if self.out_dir is not None:
+        if self.is_main: self.out_dir.mkdir(parents=True, exist_ok=True)
+        resumed = self.resume()
+        if not resumed and self.is_main: atomic_json_save(self.run_config, self.out_dir / 'config.json')
+    if self.world_size > 1:
+        if not resumed: self._decorrelate_rng()
+        self._sync_from_main()
+    if self.step >= cfg.steps: return self
+    sampler = ResumableBatchSampler(len(self.train_data), cfg.batch_size, seed=cfg.seed, start_step=self.step,
+                                    num_replicas=self.world_size, rank=self.rank)
+    loader = DataLoader(KeyedAugmentation(self.train_data, cfg.seed), batch_sampler=sampler,
+                        num_workers=cfg.num_workers, pin_memory=self.device.type == 'cuda',
+                        persistent_workers=cfg.num_workers > 0,
+                        generator=torch.Generator().manual_seed(cfg.seed))  # not the global RNG: resuming must not shift it
+    self.model.train()
+    bar = progress(total=cfg.steps, initial=self.step, desc='train', enabled=self.show_progress if self.is_main else False)
+    t0, batches = time.time(), iter(loader)
+    while self.step < cfg.steps:
+        batch = _to(next(batches), self.device)
+        with _amp_context(self.device, cfg.amp):
+            out = self.ddp(batch) if self.ddp is not None else self.step_fn(self.model, batch)
+        loss = out['loss']
+        diverged = self._diverged_ranks(loss)
+        if diverged:
+            kept = (f"the last good checkpoint {self.checkpoint_path} (step {self.last_good}) is kept"
+                    if self.last_good is not None else "no checkpoint had been written yet")
+            where = f" on rank(s) {diverged}" if self.world_size > 1 else ""
+            raise TrainingDiverged(f"loss is {float(loss.detach())}{where} at step {self.step + 1}; {kept}. "
+                                   f"Try a lower learning rate (now {cfg.lr}) or stronger gradient clipping.")
+        self.opt.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        if cfg.grad_clip:
+            self.scaler.unscale_(self.opt)
+            nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
+        self.scaler.step(self.opt); self.scaler.update(); self.sched.step()
+        self.step += 1
+        metrics = {k: _scalar(v) for k, v in out.items()}
+        bar.update(1); bar.set_postfix({k: f'{v:.3g}' for k, v in list(metrics.items())[:4]}, refresh=False)
+        if self.step % cfg.log_every == 0 or self.step == cfg.steps:
+            self.log({'step': self.step, 'split': 'train', 'lr': self.sched.get_last_lr()[0],
+                      'time': round(time.time() - t0, 3), **self._mean_over_ranks(metrics)})
+        if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
+            vm = self.evaluate()
+            if vm:
+                self.log({'step': self.step, 'split': 'valid', **vm}); self._maybe_keep_best(vm)
+        if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps: self.save()
+        if self.after_step is not None: self.after_step(self)
+    bar.close()
+    if self.world_size > 1:   # every process returns once the last checkpoint is on disk
+        dist.barrier(**({'device_ids': [self.device.index]} if self.device.type == 'cuda' else {}))
+    return self
 
 # %% ../nbs/03_training.ipynb #c2d99ba1
 _MOVED = {name: 'vqvae' for name in ('vqvae_step', 'vqvae_eval', 'VQVAE_TRAINING', 'vqvae_train_config', 'train_vqvae',

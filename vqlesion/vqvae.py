@@ -124,6 +124,7 @@ def load_vqvae(run: str | Path, device=None) -> VQVAE:
     model.load_state_dict(ck['model'])
     return model.to(default_device(device)).eval()
 
+# %% ../nbs/03a_vqvae.ipynb #e8098d4f
 def evaluate_vqvae(run: str | Path, data: str | Path = 'synthetic', split: str = 'test', batch_size: int = 64,
                    max_images: int | None = None, device=None, write: bool = True, **data_kwargs) -> dict:
     "PSNR, codebook usage and perplexity of a trained VQ-VAE over a whole split; written to `run/eval_<split>.json`."
