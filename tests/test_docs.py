@@ -60,12 +60,26 @@ def visible_figures(nb_path):
     return n
 
 
+def exported_names(cell):
+    "The names nbdev documents by itself after an export cell: its public definitions (a patched method as `Class.meth`)."
+    import ast
+    try: tree = ast.parse(cell.source)
+    except SyntaxError: return []
+    out = []
+    for o in tree.body:
+        if isinstance(o, (ast.FunctionDef, ast.ClassDef)) and (o.name[0] != '_' or o.name[:2] == '__'):
+            patched = isinstance(o, ast.FunctionDef) and any(ast.unparse(d).startswith('patch') for d in o.decorator_list)
+            out.append(f'{ast.unparse(o.args.args[0].annotation)}.{o.name}' if patched and o.args.args and o.args.args[0].annotation else o.name)
+    return out
+
+
 def show_doc_names(nb_path):
-    "The names passed to `show_doc` in the cells the docs show."
+    "The names the docs document: those passed to `show_doc` in the cells the docs show, and the public definitions of export cells."
     names = []
     for cell in nbformat.read(nb_path, as_version=4).cells:
         if cell.cell_type != 'code' or re.search(r'#\|\s*(hide\b|include:\s*false)', cell.source): continue
         names += re.findall(r'^show_doc\(([A-Za-z][\w.]*)', cell.source, re.M)
+        if re.match(r'\s*#\|\s*exports?\b', cell.source): names += exported_names(cell)
     return names
 
 
@@ -126,7 +140,8 @@ def _doc_section(page, name):
     ('01_quantizer.ipynb', 'vqlesion.quantizer', 'VectorQuantizer.encode'),
     ('04_gpt.ipynb', 'vqlesion.gpt', 'GPT'),
     ('05_pixelcnn.ipynb', 'vqlesion.pixelcnn', 'PixelCNN'),
-    ('00_data.ipynb', 'vqlesion.data', 'synth_lesion'),
+    ('00a_synthetic.ipynb', 'vqlesion.synthetic', 'synth_lesion'),
+    ('04_prior.ipynb', 'vqlesion.prior', 'CodePrior.sample'),
     ('02_autoencoder.ipynb', 'vqlesion.autoencoder', 'VQVAE'),
     ('03_training.ipynb', 'vqlesion.train', 'Trainer'),
 ])

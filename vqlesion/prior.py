@@ -90,7 +90,6 @@ def model_device(model: nn.Module) -> torch.device:
     "The device of `model`'s first parameter (CPU for a model without parameters)."
     return next((p.device for p in model.parameters()), torch.device('cpu'))
 
-# %% ../nbs/04_prior.ipynb #b1e02e76
 class CodePrior(nn.Module):
     "Base class of the priors: an autoregressive model of code grids in raster order."
     def __init__(self, config: PriorConfig):
@@ -105,82 +104,86 @@ class CodePrior(nn.Module):
     def forward(self, codes: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         raise NotImplementedError
 
-    def _next_logits_fn(self, canvas, labels, start, use_cache):
-        "A function `t -> logits (B, K)` at position `t`, called for t = start, start+1, ... in order."
-        raise NotImplementedError
+    @torch.no_grad()
+    def sample(self, n: int, labels=None, temperature: float = 1.0, top_k: int | None = None,
+               top_p: float | None = None, guidance: float = 1.0, prefix: torch.Tensor | None = None,
+               keep_rows: int = 0, generator: torch.Generator | None = None, device=None,
+               use_cache: bool = True) -> torch.Tensor:
+        "Draw `n` code grids (n, H, W); with `prefix` and `keep_rows`, keep its first rows and complete the rest."
+        if device is not None: self.to(device)   # the model samples where it lives
+        device, (H, W) = self.device, self.config.grid
+        labels = self._labels(labels, n, device)
+        canvas = torch.zeros(n, H, W, dtype=torch.long, device=device)
+        if not 0 <= keep_rows <= H: raise ValueError(f"keep_rows={keep_rows}: expected 0 <= keep_rows <= {H}")
+        if keep_rows:
+            if prefix is None: raise ValueError("keep_rows > 0 needs a prefix to keep rows of")
+            prefix = torch.as_tensor(prefix, dtype=torch.long, device=device)
+            if prefix.dim() != 3 or prefix.shape[1:] != (H, W) or len(prefix) not in (1, n):
+                raise ValueError(f"prefix must be (n or 1, {H}, {W}) codes, got {tuple(prefix.shape)}")
+            if int(prefix.min()) < 0 or int(prefix.max()) >= self.config.num_codes:
+                raise ValueError(f"prefix codes must lie in [0, {self.config.num_codes})")
+            canvas[:, :keep_rows] = prefix[:, :keep_rows]
+        guided = guidance != 1.0 and bool((labels >= 0).any())
+        if guided:   # rows [0, n) with the labels, rows [n, 2n) without
+            canvas, labels = canvas.repeat(2, 1, 1), torch.cat([labels, torch.full_like(labels, -1)])
+        flat, start = canvas.view(len(canvas), H * W), keep_rows * W
+        was_training = self.training
+        self.eval()
+        try:
+            next_logits = self._next_logits_fn(canvas, labels, start, use_cache)
+            for t in range(start, H * W):
+                logits = next_logits(t).float()
+                if guided:
+                    cond, uncond = logits.chunk(2)
+                    logits = uncond + guidance * (cond - uncond)
+                code = sample_logits(logits, temperature, top_k, top_p, generator)
+                flat[:, t] = code.repeat(2) if guided else code
+        finally:
+            self.train(was_training)
+        return canvas[:n].clone()
 
-    def _labels(self, labels, n: int, device) -> torch.Tensor:
-        "`labels` as a LongTensor (n,) with -1 for no class, checked against `num_classes`."
-        if labels is None: return torch.full((n,), -1, dtype=torch.long, device=device)
-        labels = torch.as_tensor(labels, dtype=torch.long, device=device).reshape(-1)
-        if len(labels) == 1: labels = labels.expand(n)
-        if len(labels) != n: raise ValueError(f"got {len(labels)} labels for {n} grids")
-        lo, hi = int(labels.min()), int(labels.max())
-        if self.config.num_classes == 0 and hi >= 0:
-            raise ValueError("this prior is unconditional (num_classes=0): pass labels=None")
-        if lo < -1 or hi >= self.config.num_classes:
-            raise ValueError(f"labels must be -1 (no class) or in [0, {self.config.num_classes}), got [{lo}, {hi}]")
-        return labels
-
-    def _inputs(self, codes: torch.Tensor, labels):
-        "Check the inputs; in training mode corrupt the codes (`pkeep`) and drop labels (`p_uncond`)."
-        H, W = self.config.grid
-        if codes.dtype != torch.long or codes.dim() != 3 or codes.shape[1:] != (H, W):
-            raise ValueError(f"expected codes as a LongTensor (B, {H}, {W}), got {codes.dtype} {tuple(codes.shape)}")
-        labels = self._labels(labels, len(codes), codes.device)
-        if self.training:
-            codes = corrupt_codes(codes, self.config.pkeep, self.config.num_codes)
-            labels = drop_labels(labels, self.config.p_uncond)
-        return codes, labels
-
-    def nll(self, codes: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        "Negative log-likelihood of each grid in nats, summed over its codes: (B,)."
-        logits = self(codes, labels).float()
-        return F.cross_entropy(logits.flatten(0, 2), codes.flatten(), reduction='none').view(len(codes), -1).sum(1)
-
-    def loss(self, codes: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        "Mean negative log-likelihood per code in nats: the training objective."
-        return F.cross_entropy(self(codes, labels).float().flatten(0, 2), codes.flatten())
-
-# %% ../nbs/04_prior.ipynb #bce8f69c
+# %% ../nbs/04_prior.ipynb #5aa4fd08
 @patch
-@torch.no_grad()
-def sample(self: CodePrior, n: int, labels=None, temperature: float = 1.0, top_k: int | None = None,
-           top_p: float | None = None, guidance: float = 1.0, prefix: torch.Tensor | None = None,
-           keep_rows: int = 0, generator: torch.Generator | None = None, device=None,
-           use_cache: bool = True) -> torch.Tensor:
-    "Draw `n` code grids (n, H, W); with `prefix` and `keep_rows`, keep its first rows and complete the rest."
-    if device is not None: self.to(device)   # the model samples where it lives
-    device, (H, W) = self.device, self.config.grid
-    labels = self._labels(labels, n, device)
-    canvas = torch.zeros(n, H, W, dtype=torch.long, device=device)
-    if not 0 <= keep_rows <= H: raise ValueError(f"keep_rows={keep_rows}: expected 0 <= keep_rows <= {H}")
-    if keep_rows:
-        if prefix is None: raise ValueError("keep_rows > 0 needs a prefix to keep rows of")
-        prefix = torch.as_tensor(prefix, dtype=torch.long, device=device)
-        if prefix.dim() != 3 or prefix.shape[1:] != (H, W) or len(prefix) not in (1, n):
-            raise ValueError(f"prefix must be (n or 1, {H}, {W}) codes, got {tuple(prefix.shape)}")
-        if int(prefix.min()) < 0 or int(prefix.max()) >= self.config.num_codes:
-            raise ValueError(f"prefix codes must lie in [0, {self.config.num_codes})")
-        canvas[:, :keep_rows] = prefix[:, :keep_rows]
-    guided = guidance != 1.0 and bool((labels >= 0).any())
-    if guided:   # rows [0, n) with the labels, rows [n, 2n) without
-        canvas, labels = canvas.repeat(2, 1, 1), torch.cat([labels, torch.full_like(labels, -1)])
-    flat, start = canvas.view(len(canvas), H * W), keep_rows * W
-    was_training = self.training
-    self.eval()
-    try:
-        next_logits = self._next_logits_fn(canvas, labels, start, use_cache)
-        for t in range(start, H * W):
-            logits = next_logits(t).float()
-            if guided:
-                cond, uncond = logits.chunk(2)
-                logits = uncond + guidance * (cond - uncond)
-            code = sample_logits(logits, temperature, top_k, top_p, generator)
-            flat[:, t] = code.repeat(2) if guided else code
-    finally:
-        self.train(was_training)
-    return canvas[:n].clone()
+def _next_logits_fn(self: CodePrior, canvas, labels, start, use_cache):
+    "A function `t -> logits (B, K)` at position `t`, called for t = start, start+1, ... in order."
+    raise NotImplementedError
+
+@patch
+def _labels(self: CodePrior, labels, n: int, device) -> torch.Tensor:
+    "`labels` as a LongTensor (n,) with -1 for no class, checked against `num_classes`."
+    if labels is None: return torch.full((n,), -1, dtype=torch.long, device=device)
+    labels = torch.as_tensor(labels, dtype=torch.long, device=device).reshape(-1)
+    if len(labels) == 1: labels = labels.expand(n)
+    if len(labels) != n: raise ValueError(f"got {len(labels)} labels for {n} grids")
+    lo, hi = int(labels.min()), int(labels.max())
+    if self.config.num_classes == 0 and hi >= 0:
+        raise ValueError("this prior is unconditional (num_classes=0): pass labels=None")
+    if lo < -1 or hi >= self.config.num_classes:
+        raise ValueError(f"labels must be -1 (no class) or in [0, {self.config.num_classes}), got [{lo}, {hi}]")
+    return labels
+
+@patch
+def _inputs(self: CodePrior, codes: torch.Tensor, labels):
+    "Check the inputs; in training mode corrupt the codes (`pkeep`) and drop labels (`p_uncond`)."
+    H, W = self.config.grid
+    if codes.dtype != torch.long or codes.dim() != 3 or codes.shape[1:] != (H, W):
+        raise ValueError(f"expected codes as a LongTensor (B, {H}, {W}), got {codes.dtype} {tuple(codes.shape)}")
+    labels = self._labels(labels, len(codes), codes.device)
+    if self.training:
+        codes = corrupt_codes(codes, self.config.pkeep, self.config.num_codes)
+        labels = drop_labels(labels, self.config.p_uncond)
+    return codes, labels
+
+@patch
+def nll(self: CodePrior, codes: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    "Negative log-likelihood of each grid in nats, summed over its codes: (B,)."
+    logits = self(codes, labels).float()
+    return F.cross_entropy(logits.flatten(0, 2), codes.flatten(), reduction='none').view(len(codes), -1).sum(1)
+
+@patch
+def loss(self: CodePrior, codes: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    "Mean negative log-likelihood per code in nats: the training objective."
+    return F.cross_entropy(self(codes, labels).float().flatten(0, 2), codes.flatten())
 
 # %% ../nbs/04_prior.ipynb #4ba93791
 def code_influence(model, num_codes: int, grid: tuple, labels=None, seed: int = 0, tol: float = 1e-5) -> torch.Tensor:

@@ -112,30 +112,41 @@ class VectorQuantizer(nn.Module):
         flat = self.project_in(channels_last.reshape(-1, self.code_dim))
         return (F.normalize(flat, dim=1) if self.cosine else flat), channels_last.shape[:-1]
 
-    def forward(self, z: Tensor) -> QuantizerOutput:
-        with torch.autocast(z.device.type, enabled=False):  # distances and EMA sums need float32, even under AMP
+    @torch.no_grad()
+    def encode(self, z: Tensor) -> Tensor:
+        "Indices (B, *spatial) of the nearest codes, without touching any statistics."
+        with torch.autocast(z.device.type, enabled=False):
             flat, grid = self._search_vectors(z)
-            if self.training and not self.initialized: self._init_codebook(flat.detach())
-            codes = self.codes
-            indices, _ = nearest_code(flat.detach(), codes.detach())
-            chosen = codes[indices]                     # differentiable w.r.t. the codebook when it is a parameter
-            loss = self._loss(flat, chosen)
-            # straight-through: the value of the code, the gradient of the input
-            quantized = self.project_out(flat + (chosen - flat).detach())
-            if self.training: counts, dead = self._training_step(flat.detach(), indices)
-            else: counts, dead = torch.bincount(indices, minlength=self.num_codes), self._num_dead()
-        return QuantizerOutput(quantized=quantized.view(*grid, -1).movedim(-1, 1).to(z.dtype),
-                               indices=indices.view(grid), loss=loss, perplexity=code_perplexity(counts),
-                               usage=code_usage(counts), dead_codes=dead)
+            return nearest_code(flat, self.codes)[0].view(grid)
 
-# %% ../nbs/01_quantizer.ipynb #0604fa58
+# %% ../nbs/01_quantizer.ipynb #a9715022
 @patch
-@torch.no_grad()
-def encode(self: VectorQuantizer, z: Tensor) -> Tensor:
-    "Indices (B, *spatial) of the nearest codes, without touching any statistics."
-    with torch.autocast(z.device.type, enabled=False):
+def forward(self: VectorQuantizer, z: Tensor) -> QuantizerOutput:
+    with torch.autocast(z.device.type, enabled=False):  # distances and EMA sums need float32, even under AMP
         flat, grid = self._search_vectors(z)
-        return nearest_code(flat, self.codes)[0].view(grid)
+        if self.training and not self.initialized: self._init_codebook(flat.detach())
+        codes = self.codes
+        indices, _ = nearest_code(flat.detach(), codes.detach())
+        chosen = codes[indices]                     # differentiable w.r.t. the codebook when it is a parameter
+        loss = self._loss(flat, chosen)
+        # straight-through: the value of the code, the gradient of the input
+        quantized = self.project_out(flat + (chosen - flat).detach())
+        if self.training: counts, dead = self._training_step(flat.detach(), indices)
+        else: counts, dead = torch.bincount(indices, minlength=self.num_codes), self._num_dead()
+    return QuantizerOutput(quantized=quantized.view(*grid, -1).movedim(-1, 1).to(z.dtype),
+                           indices=indices.view(grid), loss=loss, perplexity=code_perplexity(counts),
+                           usage=code_usage(counts), dead_codes=dead)
+
+@patch
+def _loss(self: VectorQuantizer, flat: Tensor, chosen: Tensor) -> Tensor:
+    commitment = F.mse_loss(flat, chosen.detach())    # keeps the encoder close to its codes
+    if self.ema: return self.commitment * commitment  # the codebook learns by moving averages instead
+    return F.mse_loss(chosen, flat.detach()) + self.commitment * commitment
+
+@patch
+def lookup(self: VectorQuantizer, indices: Tensor) -> Tensor:
+    "The vectors the decoder sees for a grid of code indices: (B, *spatial) → (B, code_dim, *spatial)."
+    return self.project_out(self.codes[indices]).movedim(-1, 1)
 
 # --- codebook learning: everything below runs only in training mode, without gradients ---
 
@@ -164,18 +175,7 @@ def _training_step(self: VectorQuantizer, flat: Tensor, indices: Tensor) -> tupl
         if stale.any(): self._restart_codes(stale, flat)  # same decision on every rank: counts are global
     return counts, dead
 
-# %% ../nbs/01_quantizer.ipynb #cac0ff02
-@patch
-def _loss(self: VectorQuantizer, flat: Tensor, chosen: Tensor) -> Tensor:
-    commitment = F.mse_loss(flat, chosen.detach())    # keeps the encoder close to its codes
-    if self.ema: return self.commitment * commitment  # the codebook learns by moving averages instead
-    return F.mse_loss(chosen, flat.detach()) + self.commitment * commitment
-
-@patch
-def lookup(self: VectorQuantizer, indices: Tensor) -> Tensor:
-    "The vectors the decoder sees for a grid of code indices: (B, *spatial) → (B, code_dim, *spatial)."
-    return self.project_out(self.codes[indices]).movedim(-1, 1)
-
+# %% ../nbs/01_quantizer.ipynb #beae5e67
 @patch
 def _batch_statistics(self: VectorQuantizer, flat: Tensor, indices: Tensor) -> tuple[Tensor, Tensor | None]:
     "Per-code counts and vector sums of this batch, summed over all processes: the one place ranks exchange them."
