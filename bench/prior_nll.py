@@ -39,7 +39,7 @@ def main():
     args = parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     os.environ.setdefault('VQLESION_PROGRESS', '0')
-    from vqlesion.train import train_vqvae, evaluate_vqvae
+    from vqlesion.vqvae import train_vqvae, evaluate_vqvae
     from vqlesion.priors import encode_dataset, train_prior, evaluate_prior, load_prior
     work = Path(args.work); work.mkdir(parents=True, exist_ok=True)
     t = time.time()

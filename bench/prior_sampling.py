@@ -18,7 +18,8 @@ uncached path is independent of the others) and the sum is scaled up; such entri
 import argparse, platform, time
 import torch
 from vqlesion.core import default_device, seed_everything
-from vqlesion.gpt import GPT, GPTConfig, sample_logits
+from vqlesion.gpt import GPT, GPTConfig
+from vqlesion.prior import sample_logits
 from vqlesion.pixelcnn import PixelCNN, PixelCNNConfig
 
 

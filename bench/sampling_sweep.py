@@ -13,10 +13,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-SETTINGS = [dict(temperature=1.0), dict(temperature=0.9), dict(temperature=0.8), dict(temperature=0.7),
-            dict(top_k=32), dict(top_k=16), dict(top_p=0.9), dict(top_p=0.8),
-            dict(guidance=1.5), dict(guidance=2.0), dict(guidance=3.0),
-            dict(temperature=0.9, top_p=0.9), dict(temperature=0.9, guidance=1.5), dict(top_p=0.9, guidance=1.5)]
+SETTINGS = [dict(temperature=1.0), dict(temperature=0.85), dict(temperature=0.7), dict(top_k=32), dict(top_p=0.9),
+            dict(guidance=2.0), dict(temperature=0.85, guidance=1.5)]
 
 
 def parse_args(argv=None):
@@ -40,7 +38,7 @@ def main(argv=None):
     from vqlesion.quality import sample_quality
     run = Path(a.run)
     inp = demo_quality_inputs(run, decoder=a.decoder)   # real test images, labels, classes, feature net, VQ-VAE
-    real, labels, classes, net, vq = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae']
+    real, labels, classes, net, vq, cfg = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae'], inp['config']
     n = a.n or len(real)
     lab = labels[:n] if len(labels) >= n else labels[torch.arange(n) % len(labels)]
     rows = []
@@ -52,7 +50,8 @@ def main(argv=None):
             codes = prior.sample(n, labels=lab if prior.config.num_classes else None, generator=g, **s)
             secs = time.time() - t0
             fake = decode_codes(vq, codes)
-            q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=a.seed)
+            q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=a.seed,
+                               c2st_kw=dict(seeds=(a.seed,), steps=cfg.c2st_steps))
             row = {'prior': kind, 'decoder': a.decoder, **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
                    'sample_seconds': round(secs, 2), **{k: v for k, v in q.items() if not isinstance(v, dict)}}
             rows.append(row)

@@ -16,7 +16,7 @@ import argparse, time
 def images_per_second(size: int, seconds: float, seed: int = 0) -> tuple[float, float, int]:
     """Render images of `size` px for about `seconds`; returns (images per wall-clock second, images per CPU second
     of this process, images rendered). On a shared machine the second is the fairer 'one core' number."""
-    from vqlesion.data import synth_lesion
+    from vqlesion.synthetic import synth_lesion
     for i in range(20): synth_lesion(seed, i, size)             # warm the caches (interpolation matrices, tiles)
     n, start, cpu = 0, time.perf_counter(), time.process_time()
     while (elapsed := time.perf_counter() - start) < seconds:

@@ -114,8 +114,9 @@ def main():
     args = parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     os.environ.setdefault('VQLESION_PROGRESS', '0')
-    from vqlesion.data import load_dataset
-    from vqlesion.train import Trainer, vqvae_step, vqvae_eval
+    from vqlesion.layouts import load_dataset
+    from vqlesion.train import Trainer
+    from vqlesion.vqvae import vqvae_step, vqvae_eval
     if args.speed_only:
         speed = interleaved_speed(args, args.variants.split(','))
         print(json.dumps({'seconds_per_step_median': speed, 'relative_to_classic': {v: s / speed['classic'] for v, s in speed.items()} if 'classic' in speed else None,

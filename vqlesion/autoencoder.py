@@ -5,12 +5,13 @@
 # %% ../nbs/02_autoencoder.ipynb #09f1b0a9
 from __future__ import annotations
 import math
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from .quantizer import VectorQuantizer, CodeUsage
+from .core import Config
+from .quantizer import VectorQuantizer
 
 # %% auto #0
 __all__ = ['PRESETS', 'Residual', 'ResidualStack', 'num_halvings', 'Encoder', 'Decoder', 'VQVAEConfig', 'vqvae_config',
@@ -64,7 +65,7 @@ class Decoder(nn.Sequential):
 
 # %% ../nbs/02_autoencoder.ipynb #2d540ccc
 @dataclass
-class VQVAEConfig:
+class VQVAEConfig(Config):
     "Hyper-parameters of a `VQVAE` (and the optimisation settings of its recipe). The defaults are the `default` preset."
     # images
     image_size: int = 128          # side of the (square) training images; only used for `grid_shape`
@@ -99,14 +100,6 @@ class VQVAEConfig:
         num_halvings(self.downsample)
         if self.image_size % self.downsample: raise ValueError(f"image_size={self.image_size} is not a multiple of downsample={self.downsample}")
 
-    def to_dict(self) -> dict: return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> VQVAEConfig:
-        "Rebuild a config from `to_dict()` output (e.g. read from a checkpoint or JSON); unknown keys are an error."
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise ValueError(f"unknown VQVAEConfig fields: {sorted(unknown)}")
-        return cls(**d)
 
 # %% ../nbs/02_autoencoder.ipynb #a3d8632b
 PRESETS: dict[str, dict] = {
@@ -121,10 +114,11 @@ PRESETS: dict[str, dict] = {
                     norm_mean=0.5, norm_std=0.5, lr=1e-3, weight_decay=0.0, batch_size=32),
 }
 
+VQVAEConfig.presets = PRESETS
+
 def vqvae_config(preset: str = 'default', **overrides) -> VQVAEConfig:
-    "The `VQVAEConfig` of a named preset, with any field overridden by keyword."
-    if preset not in PRESETS: raise ValueError(f"preset={preset!r}: expected one of {sorted(PRESETS)}")
-    return VQVAEConfig.from_dict({**PRESETS[preset], **overrides})
+    "The `VQVAEConfig` of a named preset, with any field overridden by keyword (`VQVAEConfig.preset`)."
+    return VQVAEConfig.preset(preset, **overrides)
 
 # %% ../nbs/02_autoencoder.ipynb #a32b0cb1
 @dataclass
@@ -139,6 +133,7 @@ class VQVAEOutput:
     dead_codes: Tensor  # codes unused for the quantizer's `dead_after` training steps
     indices: Tensor     # (B, h, w) code indices
 
+# %% ../nbs/02_autoencoder.ipynb #93429212
 class VQVAE(nn.Module):
     "Encoder → 1×1 conv to `code_dim` → vector quantizer → decoder, built from a `VQVAEConfig`."
     def __init__(self, config: VQVAEConfig):

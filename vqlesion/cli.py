@@ -5,11 +5,10 @@
 # %% ../nbs/09_cli.ipynb #d92beb28
 from __future__ import annotations
 import argparse, json, math, sys, time
-from pathlib import Path
 
 # %% auto #0
 __all__ = ['parse_overrides', 'merge_overrides', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode',
-           'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample', 'cmd_demo', 'build_parser', 'main']
+           'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample', 'cmd_demo', 'HelpFormatter', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -62,15 +61,17 @@ def _showcase_parser(sub):
 
 # %% ../nbs/09_cli.ipynb #33f5e41f
 def cmd_train_vqvae(args):
-    from vqlesion.train import train_vqvae, evaluate_vqvae
+    from vqlesion.vqvae import train_vqvae
     t0 = time.time()
     flags = dict(preset=args.preset, image_size=args.image_size, downsample=args.downsample, num_codes=args.num_codes,
                  steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed, split=args.split, device=args.device,
                  eval_every=args.eval_every, num_workers=args.num_workers, cache_dir=args.cache_dir,
-                 show_progress=_no_progress(args))
+                 show_progress=_no_progress(args), adversarial=True if args.adversarial else None)
     tr = train_vqvae(args.data, args.out, **merge_overrides(flags, args.set))
     if tr.is_main:   # under torchrun, rank 0 speaks for all
-        print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; run folder {args.out}")
+        tuned = tr.run_config.get('adversarial', {}).get('steps', 0)
+        what = f"{tr.step + tuned} steps ({tuned} of them fine-tuning the decoder)" if tuned else f"{tr.step} steps"
+        print(f"trained {what} in {time.time() - t0:.0f} s; run folder {args.out}")
 
 def _train_vqvae_parser(sub):
     p = sub.add_parser('train-vqvae', help='train a VQ-VAE (resumes when OUT holds a checkpoint)')
@@ -87,15 +88,18 @@ def _train_vqvae_parser(sub):
     p.add_argument('--eval-every', type=int, default=None)
     p.add_argument('--num-workers', type=int, default=0)
     p.add_argument('--cache-dir', default=None, help='cache resized images here (real datasets)')
+    p.add_argument('--adversarial', action='store_true',
+                   help="spend the last 40%% of --steps fine-tuning the decoder against a PatchGAN discriminator (encoder and "
+                        "codebook unchanged: codes, priors and rate stay valid); other settings: --set 'adversarial={\"fraction\": 0.3}'")
     _add_set_arg(p)
     p.add_argument('--no-progress', action='store_true')
     _add_device_arg(p)
     p.set_defaults(func=cmd_train_vqvae)
 
 def cmd_evaluate_vqvae(args):
-    from vqlesion.train import evaluate_vqvae
+    from vqlesion.vqvae import evaluate_vqvae
     res = evaluate_vqvae(args.run, args.data, split=args.split, batch_size=args.batch_size,
-                         max_images=args.max_images, device=args.device)
+                         max_images=args.max_images, device=args.device, decoder=args.decoder)
     _print_json(res)
 
 def _evaluate_vqvae_parser(sub):
@@ -104,6 +108,8 @@ def _evaluate_vqvae_parser(sub):
     _add_data_args(p, split_default='test')
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--max-images', type=int, default=None)
+    p.add_argument('--decoder', default='auto', choices=['auto', 'sharp', 'plain'],
+                   help="auto: the adversarially fine-tuned decoder where the run has one; plain: the MSE-trained one")
     _add_device_arg(p)
     p.set_defaults(func=cmd_evaluate_vqvae)
 
@@ -160,6 +166,7 @@ def cmd_evaluate_prior(args):
     from vqlesion.priors import evaluate_prior
     _print_json(evaluate_prior(args.prior, args.codes, batch_size=args.batch_size, device=args.device))
 
+# %% ../nbs/09_cli.ipynb #c17eb2ce
 def _evaluate_prior_parser(sub):
     p = sub.add_parser('evaluate-prior', help='held-out NLL in bits per code and per pixel dimension, and the unigram baseline')
     p.add_argument('--prior', required=True, help='a train-prior run folder')
@@ -181,6 +188,7 @@ def _sample_parser(sub):
     p.add_argument('--vqvae', required=True, help='the train-vqvae run folder whose codes the prior learned')
     p.add_argument('--n', type=int, default=64)
     p.add_argument('--class', dest='class_name', default=None, help='a class name (e.g. mel) or index')
+    # the defaults chosen by bench/sampling_sweep.py: `vqlesion.prior.SAMPLING` (written out so that --help needs no torch)
     p.add_argument('--temperature', type=float, default=1.0)
     p.add_argument('--top-k', type=int, default=None)
     p.add_argument('--top-p', type=float, default=None)
@@ -229,11 +237,28 @@ def _demo_parser(sub):
 _PARSERS = [_showcase_parser, _train_vqvae_parser, _evaluate_vqvae_parser, _encode_parser, _train_prior_parser,
             _evaluate_prior_parser, _sample_parser, _demo_parser]
 
+def _worth_showing(default) -> bool: return not (default is None or default is False or default == [] or default == argparse.SUPPRESS)
+
+class HelpFormatter(argparse.HelpFormatter):
+    "`--help` that shows each option's default, where it has one (None, False and empty lists mean 'not set')."
+    def _get_help_string(self, action):
+        help = action.help or ''
+        if not _worth_showing(action.default) or not action.option_strings or '(default' in help: return action.help
+        return f'{help} (default: %(default)s)'.strip()
+
+class _Parser(argparse.ArgumentParser):
+    "A parser whose `--help` shows the defaults, also of the options that have no help text."
+    def __init__(self, *args, formatter_class=HelpFormatter, **kwargs): super().__init__(*args, formatter_class=formatter_class, **kwargs)
+    def add_argument(self, *args, **kwargs):
+        if kwargs.get('help') is None and _worth_showing(kwargs.get('default')):
+            kwargs['help'] = '(default: %(default)s)'
+        return super().add_argument(*args, **kwargs)
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog='vqlesion', description='VQ-VAE, GPT and Gated PixelCNN priors for skin-lesion images.')
+    parser = _Parser(prog='vqlesion', description='VQ-VAE, GPT and Gated PixelCNN priors for skin-lesion images.')
     from vqlesion import __version__
     parser.add_argument('--version', action='version', version=f'vqlesion {__version__}')
-    sub = parser.add_subparsers(dest='command', metavar='COMMAND')
+    sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
     sub.required = True
     for add in _PARSERS: add(sub)
     return parser
@@ -252,5 +277,5 @@ def main(argv=None) -> int:
     return 0
 
 # %% ../nbs/09_cli.ipynb #b29f20d8
-#| eval: false
-if __name__ == '__main__' and 'ipykernel' not in sys.modules: sys.exit(main())
+# run as a script or with `python -m vqlesion.cli`; never when a notebook (no `__file__`) defines it
+if __name__ == '__main__' and '__file__' in globals() and 'ipykernel' not in sys.modules: sys.exit(main())

@@ -5,13 +5,15 @@
 # %% ../nbs/00_core.ipynb #a10447b1
 from __future__ import annotations
 import os, random, tempfile, json
+from dataclasses import dataclass, asdict, fields
+from typing import ClassVar
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save', 'progress_enabled',
-           'progress']
+__all__ = ['default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save', 'atomic_npz_save',
+           'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
 
 # %% ../nbs/00_core.ipynb #3773a629
 def default_device(device: str | torch.device | None = None) -> torch.device:
@@ -60,6 +62,40 @@ def atomic_json_save(obj, path: str | Path) -> Path:
         with open(tmp, 'w') as f: json.dump(obj, f, indent=2); f.write('\n')
     return atomic_write(path, _w)
 
+def atomic_npz_save(path: str | Path, **arrays) -> Path:
+    "`np.savez_compressed(path, **arrays)` that never leaves a half-written file."
+    def _w(tmp):
+        with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
+    return atomic_write(path, _w)
+
+# %% ../nbs/00_core.ipynb #978cff66
+@dataclass
+class Config:
+    "Base of the vqlesion configs: `to_dict`, a strict `from_dict`, and named `presets` with `preset(name, **overrides)`."
+    presets: ClassVar[dict] = {}    # name -> field overrides
+    aliases: ClassVar[dict] = {}    # old field name -> new one, accepted by `from_dict`
+
+    def to_dict(self) -> dict: return asdict(self)
+
+    @classmethod
+    def check_keys(cls, d: dict) -> None:
+        "Refuse keys that are not fields (the message lists them)."
+        unknown = sorted(set(d) - {f.name for f in fields(cls)})
+        if unknown: raise ValueError(f"unknown {cls.__name__} fields: {unknown}")
+
+    @classmethod
+    def from_dict(cls, d: dict):
+        "Rebuild a config from `to_dict()` output (e.g. read from JSON: lists become tuples); unknown keys are an error."
+        d = {cls.aliases.get(k, k): tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+        cls.check_keys(d)
+        return cls(**d)
+
+    @classmethod
+    def preset(cls, name: str, **overrides):
+        "The named preset, with `overrides` applied on top."
+        if name not in cls.presets: raise ValueError(f"unknown {cls.__name__} preset {name!r}; choose from {sorted(cls.presets)}")
+        return cls.from_dict({**cls.presets[name], **overrides})
+
 # %% ../nbs/00_core.ipynb #c102fbb7
 def progress_enabled(enabled: bool | None = None) -> bool:
     "Whether to draw progress bars: `enabled` if given, else `$VQLESION_PROGRESS` (default on)."
@@ -70,3 +106,23 @@ def progress(iterable=None, total: int | None = None, desc: str | None = None, e
     "A `tqdm` progress bar, or a silent stand-in with the same `update`/`set_postfix` methods."
     from tqdm.auto import tqdm
     return tqdm(iterable, total=total, desc=desc, disable=not progress_enabled(enabled), dynamic_ncols=True, **kwargs)
+
+# %% ../nbs/00_core.ipynb #627a4d60
+def mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    "Mean squared error of each image (B,) for images in [0, 1] (`pred` is clamped to [0, 1])."
+    return ((pred.float().clamp(0, 1) - target.float()) ** 2).flatten(1).mean(1)
+
+def psnr_from_mse(mse: torch.Tensor) -> torch.Tensor:
+    "PSNR in dB of a mean squared error (of pixels in [0, 1]), floored at 1e-10."
+    return 10 * torch.log10(1.0 / mse.clamp_min(1e-10))
+
+def psnr(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    "PSNR in dB of each image (B,) for images in [0, 1] (`pred` is clamped to [0, 1])."
+    return psnr_from_mse(mse(pred, target))
+
+# %% ../nbs/00_core.ipynb #80b8d60d
+def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
+    "Images (N, 3, H, W) in [0, 1] tiled `nrow` per row on white: an (H', W', 3) float array for `imshow` or a PNG."
+    from torchvision.utils import make_grid
+    images = torch.as_tensor(images).float().clamp(0, 1).cpu()
+    return make_grid(images, nrow=nrow, padding=padding, pad_value=1.0).permute(1, 2, 0).numpy()

@@ -6,25 +6,30 @@
 from __future__ import annotations
 import html, json, math, os, shutil, time
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
 import torch
-from .core import default_device, atomic_write, atomic_json_save, progress, progress_enabled
-from .train import train_vqvae, load_vqvae, load_checkpoint, config_differences, CheckpointMismatch
-from .data import load_dataset
+from .core import Config, default_device, atomic_write, atomic_json_save, atomic_npz_save, progress, progress_enabled
+from .vqvae import train_vqvae, load_vqvae
+from .adversarial import AdversarialConfig
+from .train import load_checkpoint, config_differences, CheckpointMismatch
+from .layouts import load_dataset
 from .priors import encode_dataset, train_prior, evaluate_prior, load_prior, load_codes, decode_codes
+from .quality import feature_net_cached, sample_quality, real_floor
+from .report import write_report, plot_beside_real
 from .metrics import (reconstruct, evaluate_reconstructions, plot_reconstructions, plot_code_histogram, plot_codebook,
                               plot_class_samples, two_sample_test, colour_distances, fid, rate_distortion, plot_rate_distortion,
                               code_bits_per_pixel)
 
 # %% auto #0
-__all__ = ['DEMO_PRESETS', 'STAGES', 'DemoConfig', 'demo_config', 'write_report', 'run_demo', 'summarize']
+__all__ = ['DEMO_PRESETS', 'STAGES', 'DemoConfig', 'demo_config', 'sampling_settings', 'run_demo', 'summarize',
+           'demo_quality_inputs']
 
 # %% ../nbs/08_demo.ipynb #445d9b35
 @dataclass
-class DemoConfig:
+class DemoConfig(Config):
     "Sizes, steps and evaluation settings of every stage of `run_demo`."
     # data and VQ-VAE
     image_size: int = 64
@@ -35,9 +40,10 @@ class DemoConfig:
     residual_hiddens: int = 32
     code_dim: int = 32
     restart_after: int = 50
-    vqvae_steps: int = 600
+    vqvae_steps: int = 1000          # with `adversarial`: 600 plain steps, then 400 fine-tuning the decoder
     vqvae_batch_size: int = 32
     vqvae_lr: float = 1e-3
+    adversarial: dict | None = field(default_factory=dict)   # the sharp decoder: `AdversarialConfig` overrides; None: MSE only
     # priors
     prior_steps: int = 400
     prior_batch_size: int = 16
@@ -48,32 +54,46 @@ class DemoConfig:
     # sampling and evaluation
     eval_images: int | None = 200    # test images evaluated, and samples drawn per prior (None: the whole test split)
     n_per_class: int = 8             # samples per class in the sample grids
-    temperature: float = 1.0
+    temperature: float = 1.0         # sampling settings: chosen by bench/sampling_sweep.py (see the README)
     top_k: int | None = None
+    top_p: float | None = None
+    guidance: float = 1.0
     sample_batch_size: int = 128
+    # the sample-quality suite (chapter 6a)
+    feature_steps: int = 200         # training steps of the lesion feature network
+    feature_images: int | None = 4000  # real training images it learns from (None: all)
+    c2st_seeds: int = 1              # CNN two-sample test: seeds × 2 folds (bench/realism.py runs 3)
+    c2st_steps: int = 300
     tsne: bool = True                # the t-SNE map of the codebook (PCA is always drawn)
     cache: bool = True               # cache the decoded images in RUNDIR/cache (synthetic images are rendered once)
 
-    def to_dict(self) -> dict: return asdict(self)
+    @classmethod
+    def check_keys(cls, d: dict) -> None:
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown: raise ValueError(f"unknown demo settings {unknown}: the fields are {', '.join(sorted(names))}")
 
+# %% ../nbs/08_demo.ipynb #e5a22d1c
 DEMO_PRESETS: dict[str, dict] = {
     'tiny': dict(image_size=32, n_synthetic=300, num_codes=32, hiddens=32, residual_hiddens=16, code_dim=16, restart_after=10,
                  vqvae_steps=60, vqvae_batch_size=16, vqvae_lr=2e-3, prior_steps=60, prior_batch_size=16, prior_lr=1e-2,
                  gpt=dict(n_layer=1, n_head=2, n_embd=32), pixelcnn=dict(n_layer=2, n_channels=32),
-                 eval_images=40, n_per_class=4),
+                 eval_images=40, n_per_class=4, adversarial=dict(disc_width=8, disc_layers=2, disc_start=5, batch_size=8),
+                 feature_steps=20, feature_images=200, c2st_seeds=1, c2st_steps=20),
     'small': dict(),
     'gpu': dict(image_size=128, n_synthetic=None, num_codes=512, hiddens=128, residual_hiddens=32, code_dim=64, restart_after=100,
                 vqvae_steps=5000, vqvae_batch_size=32, vqvae_lr=2e-4, prior_steps=5000, prior_batch_size=64, prior_lr=None,
-                gpt=dict(), pixelcnn=dict(), flips=True, eval_images=1000, n_per_class=16, sample_batch_size=256),
+                gpt=dict(), pixelcnn=dict(), flips=True, eval_images=1000, n_per_class=16, sample_batch_size=256,
+                adversarial=dict(disc_width=64, fraction=0.3, disc_start=300, batch_size=32), feature_steps=1000, feature_images=None),
 }
 
+DemoConfig.presets = DEMO_PRESETS
+
 def demo_config(preset: str = 'small', **overrides) -> DemoConfig:
-    "The `DemoConfig` of a preset ('tiny', 'small' or 'gpu'), with any field overridden by keyword."
+    "The `DemoConfig` of a preset ('tiny', 'small' or 'gpu'), with any field overridden by keyword (`DemoConfig.preset`)."
     if preset not in DEMO_PRESETS: raise ValueError(f"preset={preset!r}: expected one of {', '.join(DEMO_PRESETS)}")
-    names = {f.name for f in fields(DemoConfig)}
-    unknown = sorted(set(overrides) - names)
-    if unknown: raise ValueError(f"unknown demo settings {unknown}: the fields are {', '.join(sorted(names))}")
-    return DemoConfig(**{**DEMO_PRESETS[preset], **overrides})
+    DemoConfig.check_keys(overrides)
+    return DemoConfig.preset(preset, **overrides)
 
 # %% ../nbs/08_demo.ipynb #0473a44b
 def _trained(run: Path, steps: int) -> bool:
@@ -122,6 +142,10 @@ def _eval_subset(n_test: int, n: int | None, seed: int) -> np.ndarray:
     if n is None or n >= n_test: return np.arange(n_test)
     return np.sort(np.random.default_rng([seed, 0xE7A1]).choice(n_test, n, replace=False))
 
+def sampling_settings(cfg: DemoConfig) -> dict:
+    "The keyword arguments of `CodePrior.sample` that the demo samples with."
+    return dict(temperature=cfg.temperature, top_k=cfg.top_k, top_p=cfg.top_p, guidance=cfg.guidance)
+
 def _draw(prior, labels: torch.Tensor | None, n: int, cfg: DemoConfig, seed: int, desc: str, show_progress) -> torch.Tensor:
     "`n` code grids from `prior` in batches (labels per grid, or None), reproducible from `seed`."
     g = torch.Generator(device=prior.device).manual_seed(seed)
@@ -129,90 +153,8 @@ def _draw(prior, labels: torch.Tensor | None, n: int, cfg: DemoConfig, seed: int
     for s in progress(range(0, n, cfg.sample_batch_size), desc=desc, enabled=show_progress):
         lab = None if labels is None else labels[s:s + cfg.sample_batch_size]
         m = min(cfg.sample_batch_size, n - s)
-        out.append(prior.sample(m, labels=lab, temperature=cfg.temperature, top_k=cfg.top_k, generator=g).cpu())
+        out.append(prior.sample(m, labels=lab, generator=g, **sampling_settings(cfg)).cpu())
     return torch.cat(out)
-
-# %% ../nbs/08_demo.ipynb #006b8e93
-def _fmt(v, digits: int = 3) -> str:
-    if v is None: return '–'
-    if isinstance(v, bool): return str(v)
-    if isinstance(v, int): return f'{v:,}'
-    if isinstance(v, float): return f'{v:.{digits}f}' if abs(v) >= 10 ** -digits or v == 0 else f'{v:.2e}'
-    return html.escape(str(v))
-
-def _html_table(rows: list[dict], columns: list[str] | None = None, digits: int = 3) -> str:
-    columns = columns or list(dict.fromkeys(k for r in rows for k in r))
-    head = ''.join(f'<th>{html.escape(c)}</th>' for c in columns)
-    body = ''.join('<tr>' + ''.join(f'<td>{_fmt(r.get(c), digits)}</td>' for c in columns) + '</tr>' for r in rows)
-    return f'<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-def _figure(src: str, caption: str, out: Path) -> str:
-    if not (out / src).exists(): return ''
-    return f'<figure><img src="{html.escape(src)}" alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
-
-_CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.8em}table{border-collapse:collapse;margin:.6em 0}
-td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right;font-size:.9em}th{background:#f4f1ee}td:first-child,th:first-child{text-align:left}
-figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}img{max-width:100%;border:1px solid #eee}
-figcaption{font-size:.85em;color:#555}.note{color:#555;font-size:.9em}code{background:#f4f4f4;padding:0 .2em}"""
-
-def write_report(out: str | Path, metrics: dict) -> Path:
-    "Write `report.html` in the run folder `out` from the `metrics` of `run_demo`; returns its path."
-    out = Path(out)
-    run, vq, priors, quality = metrics['run'], metrics['vqvae'], metrics['priors'], metrics['sample_quality']
-    H = [f'<!doctype html><html><head><meta charset="utf-8"><title>vqlesion demo report</title><style>{_CSS}</style></head><body>',
-         '<h1>vqlesion demo report</h1>',
-         f"<p>Data <code>{html.escape(str(run['data']))}</code>, preset <code>{html.escape(run['preset'])}</code>, seed {run['seed']}, "
-         f"device {html.escape(str(run['device']))}; written {html.escape(run['finished'])}; total stage time "
-         f"{_fmt(metrics['timings'].get('total_seconds'), 1)} s. All numbers are in <code>metrics.json</code>.</p>",
-         '<h2>Summary</h2>',
-         _html_table([{'quantity': 'VQ-VAE PSNR (dB, mean over images)', 'value': vq['psnr']},
-                      {'quantity': 'VQ-VAE SSIM', 'value': vq['ssim']},
-                      {'quantity': f"codebook usage ({vq['num_codes']} codes)", 'value': vq['usage']},
-                      {'quantity': 'code perplexity', 'value': vq['perplexity']},
-                      *[{'quantity': f'{k} prior: held-out bits per code (log2 K = {math.log2(vq["num_codes"]):.2f})', 'value': p['bits_per_code']} for k, p in priors.items()],
-                      *[{'quantity': f'{k}: two-sample-test accuracy (0.5 = indistinguishable)', 'value': q['c2st_accuracy']} for k, q in quality.items()]]),
-         '<h2>VQ-VAE</h2>',
-         f"<p>{vq['n_images']} test images of {run['config']['image_size']} px, {vq['grid'][0]}×{vq['grid'][1]} codes of {vq['num_codes']}. "
-         f"PSNR {_fmt(vq['psnr'], 2)} dB (of the mean MSE: {_fmt(vq['psnr_of_mean_mse'], 2)} dB), SSIM {_fmt(vq['ssim'])}, "
-         f"usage {_fmt(vq['usage'])}, perplexity {_fmt(vq['perplexity'], 1)}, dead codes: {vq['dead_codes']}.</p>",
-         _figure('curves_vqvae.png', 'training curves', out), _figure('reconstructions.png', 'originals, reconstructions and absolute error', out),
-         _figure('code_histogram.png', 'code frequencies on the test images', out),
-         _figure('codebook.png', 'the codebook in 2-D, coloured by use; dead codes as red crosses', out),
-         '<h2>Priors</h2>',
-         _html_table([{'prior': k, **{c: p.get(c) for c in ('bits_per_code', 'bits_per_dim', 'bits_per_pixel', 'unigram_entropy_bits',
-                                                             'gain_over_unigram', 'n_params', 'steps')}} for k, p in priors.items()]),
-         '<p class="note">Held-out negative log-likelihood of the test code grids. The unigram entropy is what a prior without '
-         'context achieves; bits per pixel is the rate of the code grid under the prior.</p>',
-         *[_figure(f'curves_{k}.png', f'{k} training curves', out) for k in priors],
-         '<h2>Samples</h2>',
-         *[_figure(f'samples_{k}.png', f'{k} prior: samples by class', out) for k in priors],
-         '<h2>Sample quality</h2>',
-         _html_table([{'images': k, 'c2st vs real': q['c2st_accuracy'], 'c2st p-value': q['c2st_p_value'],
-                       'c2st vs reconstructions': q.get('c2st_vs_recon_accuracy'),
-                       'colour FD (mean over classes)': q['colour_fd_mean'], 'colour FD (all)': q['colour_fd_all'], 'FID': q.get('fid')}
-                      for k, q in quality.items()], digits=4),
-         '<p class="note">Two-sample test (c2st): held-out accuracy of a logistic regression on colour, sharpness and spectrum '
-         'features telling these images from the real test images (0.5: indistinguishable, 1: always told apart). The '
-         'reconstructions are the reference: samples decoded by the same VQ-VAE cannot be more realistic than its '
-         'reconstructions. "vs reconstructions" compares samples with the reconstructions of the real images, two sets drawn by '
-         'the same decoder, so it measures the prior alone. Colour FD: Fréchet distance between the Gaussians of pixel colours '
-         'of real and generated images of each class (squared [0, 1] units).</p>',
-         _html_table([{'class': c, **{k: q['colour_fd_per_class'].get(c) for k, q in quality.items()}}
-                      for c in next(iter(quality.values()))['colour_fd_per_class']], digits=4),
-         f"<p class=\"note\">FID: {html.escape(next((q['fid_note'] for q in quality.values() if q.get('fid_note')), 'not computed'))}</p>",
-         '<h2>Rate and distortion</h2>',
-         _figure('rate_distortion.png', 'PSNR against bits per pixel', out),
-         _html_table(metrics['rate_distortion'], ['method', 'setting', 'bpp', 'psnr', 'ssim']),
-         '<p class="note">VQ-VAE rows: the same reconstructions at log2 K bits per code and at each prior\'s held-out rate. '
-         'Bicubic: the down-sampled image sent raw (24 bits per small pixel). JPEG: PIL with optimised tables; only the '
-         'entropy-coded scan data is counted (headers are a fixed cost, like the decoder).</p>',
-         '<h2>Timings</h2>',
-         _html_table([{'stage': k, 'seconds': v.get('seconds'), 'resumed': v.get('resumed')} for k, v in metrics['timings'].items()
-                      if isinstance(v, dict)], digits=2),
-         '<h2>Settings</h2>', f"<pre>{html.escape(json.dumps(run['config'], indent=1))}</pre>",
-         '</body></html>']
-    return atomic_write(out / 'report.html', lambda tmp: Path(tmp).write_text('\n'.join(h for h in H if h), encoding='utf-8'))
 
 # %% ../nbs/08_demo.ipynb #c5b47c86
 STAGES = ['vqvae', 'encode', 'gpt', 'pixelcnn', 'samples', 'evaluate', 'report']
@@ -243,7 +185,9 @@ def run_demo(out: str | Path = 'runs/demo', data: str | Path = 'synthetic', pres
     with _progress_env(progress_enabled(show_progress)):
         return _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides)
 
-def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides) -> dict:
+# %% ../nbs/08_demo.ipynb #63f9a389
+def _prepare_run(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides) -> tuple:
+    "Check the settings of a demo run against those its folder holds, record them, and set up its stages."
     cfg = demo_config(preset, **overrides)
     if threads is not None: torch.set_num_threads(int(threads))
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -268,15 +212,28 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
              'gpt': ['samples', 'evaluate'], 'pixelcnn': ['samples', 'evaluate'], 'samples': ['evaluate']}
     stage = _Stages(out, STAGES, log, {k: [p for d in v for p in outputs[d]] for k, v in after.items()})
     load_kw = dict(seed=seed, cache_dir=cache_dir, **dk)
+    return cfg, out, dk, cache_dir, device, stage, load_kw, vq_dir, codes_dir
 
-    # 1. VQ-VAE
-    stage('vqvae', _trained(vq_dir, cfg.vqvae_steps), lambda: train_vqvae(
+# %% ../nbs/08_demo.ipynb #ed51ac17
+def _vqvae_stage(stage, cfg: DemoConfig, data, vq_dir: Path, seed: int, device, cache_dir, show_progress, dk: dict):
+    "Stage 1: the VQ-VAE; its last steps fine-tune the decoder adversarially, unless `cfg.adversarial` is None."
+    adv = None if cfg.adversarial is None else AdversarialConfig.from_dict(cfg.adversarial)
+    plain_steps, tune_steps = adv.steps_split(cfg.vqvae_steps) if adv else (cfg.vqvae_steps, 0)
+    done = _trained(vq_dir, plain_steps) and (adv is None or _trained(vq_dir / 'adversarial', tune_steps))
+    stage('vqvae', done, lambda: train_vqvae(
         data, vq_dir, preset='default', image_size=cfg.image_size, downsample=cfg.downsample, num_codes=cfg.num_codes,
         steps=cfg.vqvae_steps, batch_size=cfg.vqvae_batch_size, lr=cfg.vqvae_lr, seed=seed, device=device,
         eval_every=max(1, cfg.vqvae_steps // 4), cache_dir=cache_dir, show_progress=show_progress, data_kwargs=dk,
-        hiddens=cfg.hiddens, residual_hiddens=cfg.residual_hiddens, code_dim=cfg.code_dim, restart_after=cfg.restart_after),
-        f"training the VQ-VAE for {cfg.vqvae_steps} steps → {vq_dir}")
+        hiddens=cfg.hiddens, residual_hiddens=cfg.residual_hiddens, code_dim=cfg.code_dim, restart_after=cfg.restart_after,
+        adversarial=cfg.adversarial if adv else False),
+        f"training the VQ-VAE for {cfg.vqvae_steps} steps" + (f" (the last {tune_steps} sharpen its decoder)" if adv else '') + f" → {vq_dir}")
 
+# %% ../nbs/08_demo.ipynb #df8cec7d
+def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides) -> dict:
+    cfg, out, dk, cache_dir, device, stage, load_kw, vq_dir, codes_dir = _prepare_run(
+        out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides)
+
+    _vqvae_stage(stage, cfg, data, vq_dir, seed, device, cache_dir, show_progress, dk)
     # 2. code grids
     def encode():
         for split in ('train', 'test'):
@@ -284,7 +241,6 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
                            device=device, show_progress=show_progress, **load_kw)
     stage('encode', all((codes_dir / f'{s}.npz').exists() for s in ('train', 'test')), encode,
           f"encoding the train and test splits → {codes_dir}")
-
     # 3. priors, with their held-out likelihood
     for kind in ('gpt', 'pixelcnn'):
         def fit(kind=kind):
@@ -294,7 +250,6 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
             evaluate_prior(out / kind, codes_dir / 'test.npz', device=device)
         stage(kind, _trained(out / kind, cfg.prior_steps) and (out / kind / 'evaluation.json').exists(), fit,
               f"training the {kind} prior for {cfg.prior_steps} steps → {out / kind}")
-
     # 4. samples
     test_codes = load_codes(codes_dir / 'test.npz')
     idx = _eval_subset(len(test_codes), cfg.eval_images, seed)
@@ -308,18 +263,15 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
             labels = torch.cat([eval_labels, grid_labels]) if conditional else None
             codes = _draw(prior, labels, len(idx) + len(grid_labels), cfg, seed + 1000 * j, f'sample {kind}', show_progress)
             lab = torch.cat([eval_labels, grid_labels]) if conditional else torch.full((len(codes),), -1)
-            def w(tmp, codes=codes, lab=lab):
-                with open(tmp, 'wb') as f: np.savez_compressed(f, codes=codes.numpy(), labels=lab.numpy(), n_eval=len(idx))
-            atomic_write(out / f'samples_{kind}.npz', w)
+            atomic_npz_save(out / f'samples_{kind}.npz', codes=codes.numpy(), labels=lab.numpy(), n_eval=len(idx))
     stage('samples', all((out / f'samples_{k}.npz').exists() for k in ('gpt', 'pixelcnn')), sample,
           f"sampling {len(idx)} grids per prior for evaluation and {cfg.n_per_class} per class for the figures")
-
     # 5. evaluation
     def evaluate():
         res = _evaluate(out, data, cfg, idx, eval_labels, classes, device, show_progress, load_kw, seed)
         atomic_json_save(_jsonable(res), out / 'evaluation.json')
-    stage('evaluate', (out / 'evaluation.json').exists(), evaluate, "reconstructions, codebook, sample quality, rate–distortion")
-
+    stage('evaluate', (out / 'evaluation.json').exists(), evaluate,
+          "reconstructions, codebook, the sample-quality suite (a lesion feature network, two-sample tests), rate–distortion")
     # 6. report: always rewritten, once, after the stage so that it holds this run's timings (its own too)
     metrics = {}
     def report(): metrics.update(_collect(out, data, preset, seed, device, cfg, stage.timings))
@@ -329,6 +281,7 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
     write_report(out, metrics)
     return {**metrics, 'report': str((out / 'report.html').resolve())}
 
+# %% ../nbs/08_demo.ipynb #22d544f7
 def _total(timings: dict) -> float:
     return round(sum(v['seconds'] for v in timings.values() if isinstance(v, dict) and v.get('seconds') is not None), 2)
 
@@ -348,19 +301,69 @@ def summarize(metrics: dict, seconds: float | None = None) -> str:
         "  samples  two-sample-test accuracy vs real " + ', '.join(f"{k} {q['c2st_accuracy']:.2f}" for k, q in quality.items())
         + "; vs reconstructions " + ', '.join(f"{k} {q['c2st_vs_recon_accuracy']:.2f}" for k, q in quality.items()
                                               if q.get('c2st_vs_recon_accuracy') is not None) + " (0.5 = indistinguishable)",
+        "  realism  CNN two-sample accuracy vs real " + ', '.join(f"{k} {r['c2st_cnn']:.2f}" for k, r in metrics['realism'].items()
+                                                                  if r.get('c2st_cnn') is not None) + " (real = two halves of the test set)",
+        "           KID on lesion features " + ', '.join(f"{k} {r['kid']:.3f}" for k, r in metrics['realism'].items()),
         "  stages   " + ', '.join(stages),
         f"  report: {metrics.get('report', Path(run['out']) / 'report.html')}"])
 
 # %% ../nbs/08_demo.ipynb #c37afe08
+def _feature_net(out: Path, data, cfg: DemoConfig, load_kw: dict, device, seed: int):
+    "The run's lesion feature network: trained once on (up to `feature_images` of) the real training split, cached in OUT."
+    ds = load_dataset(data, split='train', image_size=cfg.image_size, augment='none', train=False, **load_kw)
+    idx = _eval_subset(len(ds), cfg.feature_images, seed)
+    images = torch.stack([ds[int(i)][0] for i in idx])
+    labels = ds.labels[idx] if ds.classes else None
+    return feature_net_cached(out / 'feature_net.pt', images, labels, len(ds.classes) or None, steps=cfg.feature_steps,
+                              seed=seed, device=device)
+
+# %% ../nbs/08_demo.ipynb #c2943a8f
+def _score_samples(out: Path, kind: str, model, plain, images, eval_labels, recon, classes, cfg: DemoConfig, seed: int, device,
+                   suite, realism: dict):
+    "Decode one prior's samples, draw its sample grid, and score it (into `realism` too); returns its `quality` and grid images."
+    z = np.load(out / f'samples_{kind}.npz')
+    n_eval = int(z['n_eval'])
+    all_codes = torch.from_numpy(z['codes'].astype(np.int64))
+    samples = decode_codes(model, all_codes)
+    labels = torch.from_numpy(z['labels'].astype(np.int64))
+    fake, fake_labels = samples[:n_eval], labels[:n_eval]
+    grid_images, grid_labels = samples[n_eval:], labels[n_eval:]
+    if (grid_labels < 0).all(): grid_labels = torch.zeros_like(grid_labels)   # unconditional: one row
+    _savefig(plot_class_samples(grid_images, grid_labels, classes, n_per_class=cfg.n_per_class, title=f'{kind} prior: samples by class'),
+             out / f'samples_{kind}.png')
+    fl = fake_labels if (fake_labels >= 0).any() else eval_labels
+    quality = {'c2st': two_sample_test(images, fake, seed=seed), 'colour': colour_distances(images, eval_labels, fake, fl, classes),
+               **fid(images, fake, device=device), 'c2st_vs_recon': two_sample_test(recon, fake, seed=seed)}
+    realism[kind] = suite(fake, fl)
+    if plain is not None: realism[f'{kind}_plain'] = suite(decode_codes(plain, all_codes[:n_eval]), fl)
+    return quality, (grid_images, grid_labels)
+
+# %% ../nbs/08_demo.ipynb #21ea5597
 def _evaluate(out: Path, data, cfg: DemoConfig, idx, eval_labels, classes, device, show_progress, load_kw, seed) -> dict:
     model = load_vqvae(out / 'vqvae', device=device)
+    plain = load_vqvae(out / 'vqvae', device=device, decoder='plain') if cfg.adversarial is not None else None
     ds = load_dataset(data, split='test', image_size=cfg.image_size, augment='none', train=False, **load_kw)
-    parts = ['reconstructions', 'codebook', 'gpt', 'pixelcnn', 'rate-distortion']
+    parts = ['features', 'reconstructions', 'codebook', 'gpt', 'pixelcnn', 'rate-distortion']
     bar = progress(total=len(parts), desc='evaluate', enabled=show_progress)
     images = torch.stack([ds[int(i)][0] for i in idx])
+    net = _feature_net(out, data, cfg, load_kw, device, seed)
+    labelled = bool(ds.classes)
+    c2st_kw = dict(seeds=tuple(range(seed, seed + cfg.c2st_seeds)), steps=cfg.c2st_steps)
+    def suite(fake, fake_labels, pairs=False):
+        return sample_quality(images, fake, feature_net=net, real_labels=eval_labels, fake_labels=fake_labels,
+                              classes=classes if labelled else None, pairs=pairs, seed=seed, c2st_kw=c2st_kw, device=device)
+    realism = {'real': real_floor(images, eval_labels, net, classes if labelled else None, seed=seed, c2st_kw=c2st_kw, device=device)}
+    bar.update(1)
     recon, codes = reconstruct(model, images)
     rep = evaluate_reconstructions(images, recon, codes, model.config.num_codes)
     vq = {**rep.summary(), 'grid': list(codes.shape[1:])}
+    shown = [('reconstructions', recon)]
+    if plain is not None:
+        recon_plain = reconstruct(plain, images)[0]
+        vq['plain_decoder'] = evaluate_reconstructions(images, recon_plain, codes, model.config.num_codes).summary()
+        realism['reconstructions_plain'] = suite(recon_plain, eval_labels, pairs=True)
+        shown.insert(0, ('plain decoder', recon_plain))
+    realism['reconstructions'] = suite(recon, eval_labels, pairs=True)
     _savefig(plot_reconstructions(images, recon, n=8, title=f"VQ-VAE reconstructions ({vq['psnr']:.1f} dB, SSIM {vq['ssim']:.3f})"),
              out / 'reconstructions.png')
     bar.update(1)
@@ -371,26 +374,37 @@ def _evaluate(out: Path, data, cfg: DemoConfig, idx, eval_labels, classes, devic
     quality = {}
     quality['reconstructions'] = {'c2st': two_sample_test(images, recon, seed=seed),
                                   'colour': colour_distances(images, eval_labels, recon, eval_labels, classes), **fid(images, recon, device=device)}
+    beside = {}
     for kind in ('gpt', 'pixelcnn'):
-        z = np.load(out / f'samples_{kind}.npz')
-        n_eval = int(z['n_eval'])
-        samples = decode_codes(model, torch.from_numpy(z['codes'].astype(np.int64)))
-        labels = torch.from_numpy(z['labels'].astype(np.int64))
-        fake, fake_labels = samples[:n_eval], labels[:n_eval]
-        grid_images, grid_labels = samples[n_eval:], labels[n_eval:]
-        if (grid_labels < 0).all(): grid_labels = torch.zeros_like(grid_labels)   # unconditional: one row
-        _savefig(plot_class_samples(grid_images, grid_labels, classes, n_per_class=cfg.n_per_class, title=f'{kind} prior: samples by class'),
-                 out / f'samples_{kind}.png')
-        colour = colour_distances(images, eval_labels, fake, fake_labels if (fake_labels >= 0).any() else eval_labels, classes)
-        quality[kind] = {'c2st': two_sample_test(images, fake, seed=seed), 'colour': colour, **fid(images, fake, device=device),
-                         'c2st_vs_recon': two_sample_test(recon, fake, seed=seed)}
+        quality[kind], beside[kind] = _score_samples(out, kind, model, plain, images, eval_labels, recon, classes, cfg, seed,
+                                                     device, suite, realism)
         bar.update(1)
+    _savefig(plot_beside_real(images, eval_labels, beside, classes, n=min(4, cfg.n_per_class)), out / 'samples_vs_real.png')
     prior_bits = {k: _read_json(out / k / 'evaluation.json')['bits_per_code'] for k in ('gpt', 'pixelcnn')}
     rd = rate_distortion(images, vq['psnr'], model.config.num_codes, tuple(codes.shape[1:]), prior_bits, recon_ssim=vq['ssim'])
     _savefig(plot_rate_distortion(rd, title=f'rate–distortion on {len(images)} test images ({cfg.image_size} px)'), out / 'rate_distortion.png')
     bar.update(1); bar.close()
-    return {'vqvae': vq, 'code_counts': rep.usage.counts.tolist(), 'quality': quality, 'rate_distortion': rd}
+    return {'vqvae': vq, 'code_counts': rep.usage.counts.tolist(), 'quality': quality, 'realism': realism, 'rate_distortion': rd}
 
+# %% ../nbs/08_demo.ipynb #93df8ce1
+def demo_quality_inputs(out: str | Path, decoder: str = 'auto', device=None) -> dict:
+    """What the evaluate stage of the demo run in `out` scored samples against, for scoring more of them (bench/): the
+    evaluated real test images and their labels, the classes, the run's cached lesion feature network and its VQ-VAE."""
+    out = Path(out)
+    settings = _read_json(out / 'demo_config.json')
+    if settings is None or not (out / 'feature_net.pt').exists():
+        raise FileNotFoundError(f"{out} holds no evaluated demo run (demo_config.json, feature_net.pt): run `vqlesion demo --out {out}` first")
+    cfg, seed, data = DemoConfig(**settings['config']), settings['seed'], settings['data']
+    dk = dict(settings['data_kwargs']); cache_dir = dk.pop('cache_dir', out / 'cache' if cfg.cache else None)
+    load_kw = dict(seed=seed, cache_dir=cache_dir, **dk)
+    ds = load_dataset(data, split='test', image_size=cfg.image_size, augment='none', train=False, **load_kw)
+    idx = _eval_subset(len(ds), cfg.eval_images, seed)
+    labels = torch.as_tensor(ds.labels[idx]) if ds.classes else torch.zeros(len(idx), dtype=torch.long)
+    return {'images': torch.stack([ds[int(i)][0] for i in idx]), 'labels': labels, 'classes': ds.classes or ('all',),
+            'feature_net': _feature_net(out, data, cfg, load_kw, device, seed), 'vqvae': load_vqvae(out / 'vqvae', device=device, decoder=decoder),
+            'config': cfg, 'seed': seed}
+
+# %% ../nbs/08_demo.ipynb #761c301b
 def _collect(out: Path, data, preset, seed, device, cfg: DemoConfig, timings: dict) -> dict:
     "metrics.json from the files of every stage."
     from vqlesion import __version__
@@ -416,5 +430,9 @@ def _collect(out: Path, data, preset, seed, device, cfg: DemoConfig, timings: di
     run = {'out': str(out.resolve()), 'data': str(data), 'preset': preset, 'seed': seed, 'device': str(device),
            'torch_threads': torch.get_num_threads(), 'vqlesion': __version__, 'config': cfg.to_dict(),
            'finished': datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
-    return _jsonable({'run': run, 'vqvae': vq, 'priors': priors, 'sample_quality': quality, 'rate_distortion': ev['rate_distortion'],
+    realism = {name: {k: v for k, v in r.items() if k != 'class_fidelity'} | {'class_fidelity_per_class': r.get('class_fidelity')}
+               for name, r in ev['realism'].items()}
+    run['sampling'] = sampling_settings(cfg)
+    return _jsonable({'run': run, 'vqvae': vq, 'priors': priors, 'sample_quality': quality, 'realism': realism,
+                      'rate_distortion': ev['rate_distortion'],
                       'timings': {**timings, 'total_seconds': _total(timings)}})

@@ -8,14 +8,17 @@ import base64, html, importlib.util, io, math, os, sys
 import numpy as np
 import torch
 from torch import Tensor
+from fastcore.basics import patch
+from .core import image_grid
+from .prior import code_palette
 from .metrics import reconstruct
 from .priors import check_prior_matches_vqvae, decode_codes
-from .train import psnr
+from .core import psnr
 
 # %% auto #0
-__all__ = ['STATIC_ENV', 'display_mode', 'figure_bundle', 'code_palette', 'plot_code_map', 'code_table_html',
-           'render_reconstruction', 'ReconstructionExplorer', 'reconstruction_explorer', 'sample_images',
-           'render_samples', 'SamplingExplorer', 'sampling_explorer']
+__all__ = ['STATIC_ENV', 'display_mode', 'figure_bundle', 'plot_code_map', 'code_table_html', 'render_reconstruction', 'Explorer',
+           'ReconstructionExplorer', 'reconstruction_explorer', 'sample_images', 'render_samples', 'SamplingExplorer',
+           'sampling_explorer']
 
 # %% ../nbs/07_walkthrough.ipynb #7e5d0a2c
 STATIC_ENV = 'VQLESION_STATIC'
@@ -67,14 +70,6 @@ def _show_bundle(bundle: dict):
 def _output(bundle: dict) -> dict: return {'output_type': 'display_data', 'data': bundle, 'metadata': {}}
 
 # %% ../nbs/07_walkthrough.ipynb #adbf7291
-def code_palette(num_codes: int) -> np.ndarray:
-    "An RGB colour (K, 3) in [0, 1] for each code id: golden-angle hues, cycling saturation and brightness."
-    from matplotlib.colors import hsv_to_rgb
-    if num_codes < 1: raise ValueError(f"num_codes={num_codes}: expected at least 1")
-    k = np.arange(num_codes)
-    hsv = np.stack([(k * 0.618033988749895) % 1.0, 0.35 + 0.2 * (k % 3), 0.95 - 0.15 * ((k // 3) % 3)], 1)
-    return hsv_to_rgb(hsv)
-
 def _text_colour(rgb) -> str: return 'black' if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 0.55 else 'white'
 
 def _check_grid(codes, num_codes: int) -> np.ndarray:
@@ -177,14 +172,54 @@ def render_reconstruction(image: Tensor, recon: Tensor, codes, num_codes: int, c
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07_walkthrough.ipynb #6805af21
+# %% ../nbs/07_walkthrough.ipynb #c0517427
 def _note(text: str) -> dict:
     return {'text/html': f'<p style="font-size:0.85em;color:#666;margin:0.2em 0">{html.escape(text)}</p>', 'text/plain': text}
 
-class ReconstructionExplorer:
+class Explorer:
+    """Base of the explorers: a state, a pure `figure()` of it, and `show()` as live widgets or as the static figure.
+    A subclass builds its controls in `_build_widget` (with an `Output` named `out`) and may add `_render_extras`
+    (redrawn with the figure) and `_static_extras` (display bundles shown after the static figure)."""
+    name = 'explorer'
+    def __init__(self, fmt: str = 'jpeg', dpi: int = 90): self.fmt, self.dpi, self.renders, self._widget = fmt, dpi, 0, None
+
+    def figure(self): raise NotImplementedError
+    def _build_widget(self): raise NotImplementedError
+    def _render_extras(self): pass
+    def _static_extras(self) -> list: return []
+
+    def widget(self):
+        "The widget tree: built once, redrawn on every change."
+        if self._widget is None:
+            self._widget = self._build_widget()
+            self._render()
+        return self._widget
+
+    def _render(self):
+        self.out.outputs = (_output(figure_bundle(self.figure(), self.fmt)),)
+        self._render_extras()
+        self.renders += 1
+
+    def show(self, mode: str | None = None):
+        "Display the widgets, or the static figure of the current state (`mode`: 'widgets', 'static' or None: `display_mode()`)."
+        from IPython.display import display
+        mode, why = (mode, 'asked for') if mode is not None else display_mode()
+        if mode == 'widgets': display(self.widget())
+        elif mode == 'static':
+            _show_bundle(figure_bundle(self.figure(), self.fmt))
+            for bundle in self._static_extras(): _show_bundle(bundle)
+            _show_bundle(_note(f'Static view of the {self.name} ({why}); run the notebook in JupyterLab to move the sliders.'))
+        else: raise ValueError(f"mode={mode!r}: expected 'widgets', 'static' or None")
+
+    def _ipython_display_(self): self.show()
+
+# %% ../nbs/07_walkthrough.ipynb #4dcdbb5d
+class ReconstructionExplorer(Explorer):
     "Pick one of `images` (N, 3, H, W) in [0, 1]: its original, reconstruction by `model` and code map, with a selected code cell."
+    name = 'reconstruction explorer'
     def __init__(self, model, images: Tensor, labels=None, classes=None, index: int = 0, cell=(0, 0),
                  fmt: str = 'jpeg', dpi: int = 90):
+        super().__init__(fmt, dpi)
         images = torch.as_tensor(images)
         if images.dim() != 4 or len(images) == 0: raise ValueError(f"images: expected a batch (N, 3, H, W), got shape {tuple(images.shape)}")
         self.images = images.float().cpu()
@@ -192,10 +227,8 @@ class ReconstructionExplorer:
         self.num_codes = model.config.num_codes
         self.labels = None if labels is None else [int(l) for l in labels]
         self.classes = list(classes) if classes is not None else None
-        self.fmt, self.dpi = fmt, dpi
         self.index, self.cell = 0, (0, 0)
         self.select(index, cell)
-        self.renders, self._widget = 0, None
 
     @property
     def grid(self) -> tuple[int, int]: return tuple(self.codes.shape[1:])
@@ -222,45 +255,34 @@ class ReconstructionExplorer:
         "The code map of the current image as an HTML table with hover tooltips."
         return code_table_html(self.codes[self.index], self.num_codes, self.cell)
 
-    def widget(self):
-        "Sliders (image, code row, code col) above the figure and the code table; built once, redrawn on every change."
-        if self._widget is not None: return self._widget
-        import ipywidgets as W
-        h, w = self.grid
-        kw = dict(continuous_update=False, style={'description_width': 'initial'})
-        self.sliders = {'index': W.IntSlider(self.index, 0, len(self.images) - 1, description='image', **kw),
-                        'row': W.IntSlider(self.cell[0], 0, h - 1, description='code row', **kw),
-                        'col': W.IntSlider(self.cell[1], 0, w - 1, description='code col', **kw)}
-        self.out, self.html = W.Output(), W.HTML()
-        for s in self.sliders.values(): s.observe(self._on_change, names='value')
-        self._widget = W.VBox([W.HBox(list(self.sliders.values())), self.out,
-                               W.HTML('<span style="font-size:0.85em;color:#666">the code map as a table: hover over a cell for its code id</span>'),
-                               self.html])
-        self._render()
-        return self._widget
+# %% ../nbs/07_walkthrough.ipynb #e7aae999
+@patch
+def _build_widget(self: ReconstructionExplorer):
+    "Sliders (image, code row, code col) above the figure and the code table."
+    import ipywidgets as W
+    h, w = self.grid
+    kw = dict(continuous_update=False, style={'description_width': 'initial'})
+    self.sliders = {'index': W.IntSlider(self.index, 0, len(self.images) - 1, description='image', **kw),
+                    'row': W.IntSlider(self.cell[0], 0, h - 1, description='code row', **kw),
+                    'col': W.IntSlider(self.cell[1], 0, w - 1, description='code col', **kw)}
+    self.out, self.html = W.Output(), W.HTML()
+    for s in self.sliders.values(): s.observe(self._on_change, names='value')
+    return W.VBox([W.HBox(list(self.sliders.values())), self.out,
+                   W.HTML('<span style="font-size:0.85em;color:#666">the code map as a table: hover over a cell for its code id</span>'),
+                   self.html])
 
-    def _on_change(self, change=None):
-        s = self.sliders
-        self.select(s['index'].value, (s['row'].value, s['col'].value))
-        self._render()
+@patch
+def _on_change(self: ReconstructionExplorer, change=None):
+    s = self.sliders
+    self.select(s['index'].value, (s['row'].value, s['col'].value))
+    self._render()
 
-    def _render(self):
-        self.out.outputs = (_output(figure_bundle(self.figure(), self.fmt)),)
-        self.html.value = self.table()
-        self.renders += 1
+@patch
+def _render_extras(self: ReconstructionExplorer): self.html.value = self.table()
 
-    def show(self, mode: str | None = None):
-        "Display the widgets, or the static figure and table of the current state (`mode`: 'widgets', 'static' or None: `display_mode()`)."
-        from IPython.display import display
-        mode, why = (mode, 'asked for') if mode is not None else display_mode()
-        if mode == 'widgets': display(self.widget())
-        elif mode == 'static':
-            _show_bundle(figure_bundle(self.figure(), self.fmt))
-            _show_bundle({'text/html': self.table(), 'text/plain': f'code grid of image {self.index}'})
-            _show_bundle(_note(f'Static view of the reconstruction explorer ({why}); run the notebook in JupyterLab to move the sliders.'))
-        else: raise ValueError(f"mode={mode!r}: expected 'widgets', 'static' or None")
-
-    def _ipython_display_(self): self.show()
+@patch
+def _static_extras(self: ReconstructionExplorer) -> list:
+    return [{'text/html': self.table(), 'text/plain': f'code grid of image {self.index}'}]
 
 def reconstruction_explorer(model, data, n: int = 32, index: int = 0, cell=(0, 0), **kwargs) -> ReconstructionExplorer:
     "A `ReconstructionExplorer` over the first `n` images of a dataset (items `(image, label)`, images in [0, 1]) or a batch tensor."
@@ -288,35 +310,34 @@ def sample_images(prior, vqvae, n: int, label: int | None = None, temperature: f
 def render_samples(images: Tensor, nrow: int = 8, title: str | None = None, ax=None, scale: float = 0.9, dpi: int = 90):
     "A grid of images (N, 3, H, W) in [0, 1], `nrow` per row, as a new figure (or drawn on `ax`); returns the figure."
     import matplotlib.pyplot as plt
-    from torchvision.utils import make_grid
     if len(images) == 0: raise ValueError("render_samples: no images")
     nrow = min(nrow, len(images)); rows = math.ceil(len(images) / nrow)
-    grid = make_grid(images.float().clamp(0, 1).cpu(), nrow=nrow, padding=2, pad_value=1.0)
     own = ax is None
     if own: _, ax = plt.subplots(figsize=(nrow * scale + 0.2, rows * scale + (0.35 if title else 0.1)), dpi=dpi)
-    ax.imshow(grid.permute(1, 2, 0).numpy()); ax.set_xticks([]); ax.set_yticks([])
+    ax.imshow(image_grid(images, nrow)); ax.set_xticks([]); ax.set_yticks([])
     for s in ax.spines.values(): s.set_visible(False)
     if title: ax.set_title(title, fontsize=9)
     if own: ax.figure.tight_layout(pad=0.2)
     return ax.figure
 
-# %% ../nbs/07_walkthrough.ipynb #ab470b16
-class SamplingExplorer:
+# %% ../nbs/07_walkthrough.ipynb #9a3f348f
+class SamplingExplorer(Explorer):
     """Sample a grid of lesions from a trained prior (or a dict `{name: prior}`) and decode them with `vqvae`;
     the class, temperature, top-k and seed are the state, and the widget puts them on a dropdown, sliders and a button."""
+    name = 'sampling explorer'
     def __init__(self, prior, vqvae, classes=None, n: int = 16, nrow: int = 8, class_name: str | None = None,
                  temperature: float = 1.0, top_k: int = 0, seed: int = 0, fmt: str = 'jpeg', dpi: int = 90):
+        super().__init__(fmt, dpi)
         self.priors = dict(prior) if isinstance(prior, dict) else {type(prior).__name__: prior}
         if not self.priors: raise ValueError("prior: no prior given")
         for p in self.priors.values(): check_prior_matches_vqvae(p.config, vqvae)
-        self.vqvae, self.n, self.nrow, self.fmt, self.dpi = vqvae, int(n), int(nrow), fmt, dpi
+        self.vqvae, self.n, self.nrow = vqvae, int(n), int(nrow)
         conditional = all(p.config.num_classes > 0 for p in self.priors.values())
         self.classes = list(classes) if classes is not None and conditional else []
         self.num_codes = next(iter(self.priors.values())).config.num_codes
         self.prior_name = next(iter(self.priors))
         self.class_name, self.temperature, self.top_k, self.seed = None, 1.0, 0, 0
         self.set(class_name=class_name, temperature=temperature, top_k=top_k, seed=seed)
-        self.renders, self._widget = 0, None
 
     def set(self, **state) -> 'SamplingExplorer':
         "Change the state (`prior`, `class_name`, `temperature`, `top_k`, `seed`); bad values are refused by name."
@@ -353,51 +374,36 @@ class SamplingExplorer:
 
     def figure(self): return render_samples(self.sample(), self.nrow, self.title(), dpi=self.dpi)
 
-    def widget(self):
-        "Prior and class dropdowns, temperature and top-k sliders and a resample button above the sample grid."
-        if self._widget is not None: return self._widget
-        import ipywidgets as W
-        kw = dict(continuous_update=False, style={'description_width': 'initial'})
-        c = {}
-        if len(self.priors) > 1: c['prior'] = W.Dropdown(options=list(self.priors), value=self.prior_name, description='prior')
-        if self.classes:
-            c['class_name'] = W.Dropdown(options=[('any class', None)] + [(n, n) for n in self.classes], value=self.class_name,
-                                         description='class')
-        c['temperature'] = W.FloatSlider(self.temperature, min=0.1, max=2.0, step=0.05, description='temperature', **kw)
-        c['top_k'] = W.IntSlider(self.top_k, min=0, max=self.num_codes, description='top-k (0: all)', **kw)
-        self.controls = c
-        self.button = W.Button(description='resample', icon='refresh', tooltip='draw new samples (next seed)')
-        self.out = W.Output()
-        for w in c.values(): w.observe(self._on_change, names='value')
-        self.button.on_click(self._on_resample)
-        menus = [c[k] for k in ('prior', 'class_name') if k in c]
-        self._widget = W.VBox([W.HBox(menus), W.HBox([c['temperature'], c['top_k'], self.button]), self.out])
-        self._render()
-        return self._widget
+# %% ../nbs/07_walkthrough.ipynb #d343b65a
+@patch
+def _build_widget(self: SamplingExplorer):
+    "Prior and class dropdowns, temperature and top-k sliders and a resample button above the sample grid."
+    import ipywidgets as W
+    kw = dict(continuous_update=False, style={'description_width': 'initial'})
+    c = {}
+    if len(self.priors) > 1: c['prior'] = W.Dropdown(options=list(self.priors), value=self.prior_name, description='prior')
+    if self.classes:
+        c['class_name'] = W.Dropdown(options=[('any class', None)] + [(n, n) for n in self.classes], value=self.class_name,
+                                     description='class')
+    c['temperature'] = W.FloatSlider(self.temperature, min=0.1, max=2.0, step=0.05, description='temperature', **kw)
+    c['top_k'] = W.IntSlider(self.top_k, min=0, max=self.num_codes, description='top-k (0: all)', **kw)
+    self.controls = c
+    self.button = W.Button(description='resample', icon='refresh', tooltip='draw new samples (next seed)')
+    self.out = W.Output()
+    for w in c.values(): w.observe(self._on_change, names='value')
+    self.button.on_click(self._on_resample)
+    menus = [c[k] for k in ('prior', 'class_name') if k in c]
+    return W.VBox([W.HBox(menus), W.HBox([c['temperature'], c['top_k'], self.button]), self.out])
 
-    def _on_change(self, change=None):
-        self.set(**{k: w.value for k, w in self.controls.items()})
-        self._render()
+@patch
+def _on_change(self: SamplingExplorer, change=None):
+    self.set(**{k: w.value for k, w in self.controls.items()})
+    self._render()
 
-    def _on_resample(self, button=None):
-        self.seed += 1
-        self._render()
-
-    def _render(self):
-        self.out.outputs = (_output(figure_bundle(self.figure(), self.fmt)),)
-        self.renders += 1
-
-    def show(self, mode: str | None = None):
-        "Display the widgets, or the static sample grid of the current state (`mode`: 'widgets', 'static' or None: `display_mode()`)."
-        from IPython.display import display
-        mode, why = (mode, 'asked for') if mode is not None else display_mode()
-        if mode == 'widgets': display(self.widget())
-        elif mode == 'static':
-            _show_bundle(figure_bundle(self.figure(), self.fmt))
-            _show_bundle(_note(f'Static view of the sampling explorer ({why}); run the notebook in JupyterLab to move the sliders.'))
-        else: raise ValueError(f"mode={mode!r}: expected 'widgets', 'static' or None")
-
-    def _ipython_display_(self): self.show()
+@patch
+def _on_resample(self: SamplingExplorer, button=None):
+    self.seed += 1
+    self._render()
 
 def sampling_explorer(prior, vqvae, classes=None, **kwargs) -> SamplingExplorer:
     "A `SamplingExplorer` of one prior or a dict `{name: prior}` decoded by `vqvae`; `classes` names the prior's labels."

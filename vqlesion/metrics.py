@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from .train import psnr
+from .core import mse, psnr, psnr_from_mse, image_grid
 from .quantizer import CodeUsage
 
 # %% auto #0
@@ -25,9 +25,8 @@ __all__ = ['psnr_summary', 'gaussian_window', 'ssim', 'reconstruct', 'Reconstruc
 # %% ../nbs/06_evaluation.ipynb #fae910d1
 def psnr_summary(pred: Tensor, target: Tensor) -> dict:
     "Mean of the per-image PSNRs (dB) and the PSNR of the mean MSE, for images in [0, 1] (`pred` is clamped)."
-    mse = ((pred.float().clamp(0, 1) - target.float()) ** 2).flatten(1).mean(1)
-    return {'psnr': float(psnr(pred, target).mean()), 'psnr_of_mean_mse': float(10 * torch.log10(1 / mse.mean().clamp_min(1e-10))),
-            'mse': float(mse.mean())}
+    sq = mse(pred, target)
+    return {'psnr': float(psnr_from_mse(sq).mean()), 'psnr_of_mean_mse': float(psnr_from_mse(sq.mean())), 'mse': float(sq.mean())}
 
 # %% ../nbs/06_evaluation.ipynb #6dce6103
 def gaussian_window(sigma: float = 1.5, truncate: float = 3.5) -> Tensor:
@@ -83,15 +82,15 @@ class ReconstructionReport:
 
     def summary(self) -> dict:
         "The numbers of the report, as plain floats."
-        return {'psnr': float(self.psnr.mean()), 'psnr_of_mean_mse': float(10 * torch.log10(1 / self.mse.mean().clamp_min(1e-10))),
+        return {'psnr': float(self.psnr.mean()), 'psnr_of_mean_mse': float(psnr_from_mse(self.mse.mean())),
                 'ssim': float(self.ssim.mean()), 'mse': float(self.mse.mean()), **self.usage.summary(),
                 'num_codes': self.usage.num_codes, 'n_images': len(self.psnr)}
 
 def evaluate_reconstructions(images: Tensor, recon: Tensor, codes: Tensor, num_codes: int) -> ReconstructionReport:
     "PSNR, SSIM and MSE of each reconstruction of `images` (both in [0, 1]), and code usage counted over all `codes`."
     if images.shape != recon.shape: raise ValueError(f"images {tuple(images.shape)} and reconstructions {tuple(recon.shape)} differ in shape")
-    mse = ((recon.float().clamp(0, 1) - images.float()) ** 2).flatten(1).mean(1)
-    return ReconstructionReport(psnr=psnr(recon, images), ssim=ssim(recon.clamp(0, 1), images), mse=mse,
+    sq = mse(recon, images)
+    return ReconstructionReport(psnr=psnr_from_mse(sq), ssim=ssim(recon.clamp(0, 1), images), mse=sq,
                                 usage=CodeUsage(num_codes).update(codes.long().cpu()))
 
 # %% ../nbs/06_evaluation.ipynb #7d91b1e7
@@ -165,7 +164,6 @@ def plot_class_samples(images: Tensor, labels, classes, n_per_class: int = 8, ti
                        scale: float = 0.9, dpi: int = 90):
     "One row per class of `classes` with the first `n_per_class` images of that label (rows with none are left out)."
     import matplotlib.pyplot as plt
-    from torchvision.utils import make_grid
     labels = torch.as_tensor(labels).cpu()
     rows = [(c, images[labels == i][:n_per_class]) for i, c in enumerate(classes)]
     rows = [(c, x) for c, x in rows if len(x)]
@@ -173,8 +171,7 @@ def plot_class_samples(images: Tensor, labels, classes, n_per_class: int = 8, ti
     fig, axs = plt.subplots(len(rows), 1, figsize=(n_per_class * scale + 0.6, len(rows) * scale + 0.4), dpi=dpi, squeeze=False)
     for ax, (c, x) in zip(axs[:, 0], rows):
         x = torch.cat([x.float().clamp(0, 1), x.new_ones(n_per_class - len(x), *x.shape[1:])])   # short rows: blank tail
-        grid = make_grid(x, nrow=n_per_class, padding=1, pad_value=1.0)
-        ax.imshow(grid.permute(1, 2, 0).numpy()); ax.set_xticks([]); ax.set_yticks([])
+        ax.imshow(image_grid(x, n_per_class, padding=1)); ax.set_xticks([]); ax.set_yticks([])
         ax.set_ylabel(c, fontsize=8, rotation=0, ha='right', va='center')
         for s in ax.spines.values(): s.set_visible(False)
     if title: fig.suptitle(title, fontsize=9)

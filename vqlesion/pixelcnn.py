@@ -9,7 +9,7 @@ from typing import ClassVar
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .gpt import PriorConfig, CodePrior
+from .prior import PriorConfig, CodePrior
 
 # %% auto #0
 __all__ = ['PixelCNNConfig', 'down_shift', 'right_shift', 'gate', 'GatedLayer', 'PixelCNN', 'RowCache']

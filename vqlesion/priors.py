@@ -4,17 +4,23 @@
 
 # %% ../nbs/05a_priors.ipynb #b13bc37d
 from __future__ import annotations
-import json, math, shutil
+import json, math
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from torch.utils.data import Dataset, DataLoader
-from .core import default_device, atomic_write, atomic_json_save, progress
+from PIL import Image
+import torchvision.transforms.v2.functional as TF
+from .core import default_device, atomic_write, atomic_json_save, atomic_npz_save, image_grid, progress
 from .train import Trainer, TrainConfig, load_checkpoint, plot_curves, read_metrics
-from .gpt import GPT, GPTConfig, CodePrior
+from .prior import CodePrior
+from .gpt import GPT, GPTConfig
 from .pixelcnn import PixelCNN, PixelCNNConfig
+from .data import open_rgb
+from .layouts import load_dataset
+from .vqvae import load_vqvae
 
 # %% auto #0
 __all__ = ['PRIOR_MODELS', 'PRIOR_TRAINING', 'code_dtype', 'CodeSet', 'load_codes', 'split_by_source', 'CodeGrids',
@@ -51,9 +57,7 @@ class CodeSet:
                       source=self.source.astype(np.int64), classes=np.array(self.classes, dtype=str),
                       num_codes=np.array(self.num_codes), vqvae=np.array(json.dumps(self.vqvae)),
                       meta=np.array(json.dumps(self.meta)))
-        def _w(tmp):
-            with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
-        return atomic_write(path, _w)
+        return atomic_npz_save(path, **arrays)
 
 _CODE_KEYS = ('codes', 'labels', 'source', 'classes', 'num_codes', 'vqvae', 'meta')
 
@@ -99,9 +103,6 @@ class CodeGrids(Dataset):
     def __getitem__(self, i): return self.codes[i], self.labels[i]
 
 # %% ../nbs/05a_priors.ipynb #16956ea5
-from .train import load_vqvae
-from .data import load_dataset
-
 @torch.no_grad()
 def encode_dataset(vqvae_run: str | Path, data: str | Path = 'synthetic', out: str | Path | None = None,
                    split: str = 'train', flips: bool = False, batch_size: int = 64, device=None,
@@ -142,9 +143,7 @@ PRIOR_TRAINING = {
 def prior_train_config(kind: str, preset: str, **overrides) -> TrainConfig:
     "The `TrainConfig` of a prior preset, with any field overridden (None values are ignored)."
     base = PRIOR_TRAINING.get((kind, preset), PRIOR_TRAINING[(kind, 'default')])
-    cfg = {**dict(log_every=25), **base, **{k: v for k, v in overrides.items() if v is not None}}
-    cfg['warmup_steps'] = min(cfg.get('warmup_steps', 0), cfg['steps'] // 10)   # short runs warm up briefly
-    return TrainConfig(**cfg)
+    return TrainConfig.recipe({**dict(log_every=25), **base}, **overrides)
 
 def build_prior(kind: str, preset: str = 'default', **config) -> CodePrior:
     "A fresh prior of `kind` ('gpt' or 'pixelcnn') from a named preset, fields overridden by `config`."
@@ -231,10 +230,6 @@ def evaluate_prior(run: str | Path, codes: str | Path, batch_size: int = 64, dev
     return res
 
 # %% ../nbs/05a_priors.ipynb #335cbc4b
-from PIL import Image
-import torchvision.transforms.v2.functional as TF
-from torchvision.utils import make_grid
-
 def class_index(name: str | int | None, classes) -> int | None:
     "The index of class `name` (a name or an index) in `classes`; None stays None."
     if name is None: return None
@@ -267,15 +262,14 @@ def load_image_file(path: str | Path, image_size: int) -> torch.Tensor:
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no image at {path}")
     try:
-        with Image.open(path) as im: img = TF.to_image(im.convert('RGB'))
+        img = TF.to_image(open_rgb(path))
     except Exception as e: raise ValueError(f"cannot read image {path}: {e}") from e
     img = TF.center_crop(TF.resize(img, image_size, antialias=True), [image_size, image_size])
     return TF.to_dtype(img, torch.float32, scale=True)
 
 def save_image_grid(images: torch.Tensor, path: str | Path, nrow: int = 8) -> Path:
     "Write images in [0, 1] (N, 3, H, W) as one PNG grid, atomically."
-    grid = make_grid(images.clamp(0, 1), nrow=nrow, padding=2, pad_value=1.0)
-    arr = (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+    arr = (image_grid(images, nrow) * 255).round().astype(np.uint8)
     return atomic_write(path, lambda tmp: Image.fromarray(arr).save(tmp, format='PNG'))
 
 # %% ../nbs/05a_priors.ipynb #b0f20eca
@@ -310,9 +304,6 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
     if out is not None:
         out = Path(out)
         res['png'] = save_image_grid(torch.cat(shown + [images]), out, nrow=nrow)
-        def _write_codes(tmp):
-            with open(tmp, 'wb') as f:
-                np.savez_compressed(f, codes=codes.cpu().numpy().astype(code_dtype(prior.config.num_codes)),
-                                    labels=np.full(n, -1 if label is None else label, np.int16))
-        res['npz'] = atomic_write(out.with_suffix('.npz'), _write_codes)
+        res['npz'] = atomic_npz_save(out.with_suffix('.npz'), codes=codes.cpu().numpy().astype(code_dtype(prior.config.num_codes)),
+                                     labels=np.full(n, -1 if label is None else label, np.int16))
     return res

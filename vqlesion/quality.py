@@ -48,13 +48,13 @@ def fold_assignment(y, groups=None, folds: int = 2, seed: int = 0) -> np.ndarray
 
 # %% ../nbs/06a_quality.ipynb #3203401d
 class C2STNet(nn.Module):
-    """The real-vs-fake classifier of `cnn_two_sample_test`: a patch convolution down to 16x16 (it sees every pixel once), three
-    3x3 convolutions (two of stride 2) with BatchNorm and ReLU, average and max pooling, one logit."""
+    """The real-vs-fake classifier of `cnn_two_sample_test`: 3x3 convolutions with BatchNorm and ReLU, the first at full
+    resolution, three of stride 2, the last at an eighth of the size; average and max pooling, one logit."""
     def __init__(self, width: int = 16, image_size: int = 64):
         super().__init__()
-        p, w = max(1, image_size // 16), (width, 2 * width, 4 * width, 4 * width)
-        layers = [nn.Conv2d(3, w[0], p, p, bias=False), nn.BatchNorm2d(w[0]), nn.ReLU()]
-        for c, out, s in zip(w, w[1:], (2, 2, 1)): layers += [nn.Conv2d(c, out, 3, s, 1, bias=False), nn.BatchNorm2d(out), nn.ReLU()]
+        w = (3, width, width, 2 * width, 4 * width, 4 * width)
+        layers = []
+        for c, out, s in zip(w, w[1:], (1, 2, 2, 2, 1)): layers += [nn.Conv2d(c, out, 3, s, 1, bias=False), nn.BatchNorm2d(out), nn.ReLU()]
         self.body, self.head = nn.Sequential(*layers), nn.Linear(2 * w[-1], 1)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -67,12 +67,13 @@ def _fit_c2st(x, y, steps, batch_size, lr, width, seed, dev) -> C2STNet:
         torch.manual_seed(seed); net = C2STNet(width, x.shape[-1]).to(dev)
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=max(steps, 1), pct_start=0.2)
     yt = torch.as_tensor(y, dtype=torch.float32)
     net.train()
     for _ in range(steps):
         i = torch.randint(0, len(x), (batch_size,), generator=g)
         loss = F.binary_cross_entropy_with_logits(net(dihedral(x[i].to(dev), g)), yt[i].to(dev))
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
     return net.eval()
 
 @torch.no_grad()
@@ -81,7 +82,7 @@ def _logits(net, x, dev, batch_size=256) -> Tensor:
 
 # %% ../nbs/06a_quality.ipynb #bb1d20b6
 def cnn_two_sample_test(real: Tensor, fake: Tensor, seeds=(0, 1, 2), folds: int = 2, groups=None, pairs: bool = False,
-                        steps: int = 120, batch_size: int = 32, lr: float = 3e-3, width: int = 16, device=None) -> dict:
+                        steps: int = 300, batch_size: int = 32, lr: float = 3e-3, width: int = 16, device=None) -> dict:
     """Classifier two-sample test with a small CNN trained from scratch to tell `real` from `fake` images, `folds`-fold
     cross-validated once per seed. `groups=(groups_real, groups_fake)` or `pairs=True` (real[i] and fake[i] are twins)
     keep the items of a group in one fold. `p_value`: binomial, from the first seed's pass (each image tested once)."""

@@ -9,11 +9,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.distributed as dist
+from .distributed import is_distributed, all_reduce_sum_, broadcast_
 from torch import Tensor
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['INITS', 'nearest_code', 'code_perplexity', 'code_usage', 'is_distributed', 'all_reduce_sum_', 'broadcast_',
-           'sample_vectors', 'kmeans_plus_plus', 'QuantizerOutput', 'VectorQuantizer', 'CodeUsage']
+__all__ = ['INITS', 'nearest_code', 'code_perplexity', 'code_usage', 'sample_vectors', 'kmeans_plus_plus', 'QuantizerOutput',
+           'VectorQuantizer', 'CodeUsage']
 
 # %% ../nbs/01_quantizer.ipynb #d2b5f8d2
 @torch.no_grad()
@@ -38,21 +40,6 @@ def code_perplexity(counts: Tensor) -> Tensor:
 def code_usage(counts: Tensor) -> Tensor:
     "Fraction of the K codes in `counts` (K,) used at least once."
     return (counts > 0).float().mean()
-
-# %% ../nbs/01_quantizer.ipynb #db1cde76
-def is_distributed() -> bool:
-    "True inside a `torch.distributed` job with more than one process."
-    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
-
-def all_reduce_sum_(*tensors: Tensor) -> None:
-    "Sum each tensor in place over all processes (a no-op in a single process)."
-    if is_distributed():
-        for t in tensors: dist.all_reduce(t, op=dist.ReduceOp.SUM)
-
-def broadcast_(tensor: Tensor, src: int = 0) -> Tensor:
-    "Overwrite `tensor` in place with rank `src`'s values, so every process holds the same (a no-op in a single process)."
-    if is_distributed(): dist.broadcast(tensor, src)
-    return tensor
 
 # %% ../nbs/01_quantizer.ipynb #6038ca93
 def sample_vectors(x: Tensor, n: int, noise: float = 0.0) -> Tensor:
@@ -125,27 +112,6 @@ class VectorQuantizer(nn.Module):
         flat = self.project_in(channels_last.reshape(-1, self.code_dim))
         return (F.normalize(flat, dim=1) if self.cosine else flat), channels_last.shape[:-1]
 
-    def forward(self, z: Tensor) -> QuantizerOutput:
-        with torch.autocast(z.device.type, enabled=False):  # distances and EMA sums need float32, even under AMP
-            flat, grid = self._search_vectors(z)
-            if self.training and not self.initialized: self._init_codebook(flat.detach())
-            codes = self.codes
-            indices, _ = nearest_code(flat.detach(), codes.detach())
-            chosen = codes[indices]                     # differentiable w.r.t. the codebook when it is a parameter
-            loss = self._loss(flat, chosen)
-            # straight-through: the value of the code, the gradient of the input
-            quantized = self.project_out(flat + (chosen - flat).detach())
-            if self.training: counts, dead = self._training_step(flat.detach(), indices)
-            else: counts, dead = torch.bincount(indices, minlength=self.num_codes), self._num_dead()
-        return QuantizerOutput(quantized=quantized.view(*grid, -1).movedim(-1, 1).to(z.dtype),
-                               indices=indices.view(grid), loss=loss, perplexity=code_perplexity(counts),
-                               usage=code_usage(counts), dead_codes=dead)
-
-    def _loss(self, flat: Tensor, chosen: Tensor) -> Tensor:
-        commitment = F.mse_loss(flat, chosen.detach())    # keeps the encoder close to its codes
-        if self.ema: return self.commitment * commitment  # the codebook learns by moving averages instead
-        return F.mse_loss(chosen, flat.detach()) + self.commitment * commitment
-
     @torch.no_grad()
     def encode(self, z: Tensor) -> Tensor:
         "Indices (B, *spatial) of the nearest codes, without touching any statistics."
@@ -153,64 +119,97 @@ class VectorQuantizer(nn.Module):
             flat, grid = self._search_vectors(z)
             return nearest_code(flat, self.codes)[0].view(grid)
 
-    def lookup(self, indices: Tensor) -> Tensor:
-        "The vectors the decoder sees for a grid of code indices: (B, *spatial) → (B, code_dim, *spatial)."
-        return self.project_out(self.codes[indices]).movedim(-1, 1)
+# %% ../nbs/01_quantizer.ipynb #a9715022
+@patch
+def forward(self: VectorQuantizer, z: Tensor) -> QuantizerOutput:
+    with torch.autocast(z.device.type, enabled=False):  # distances and EMA sums need float32, even under AMP
+        flat, grid = self._search_vectors(z)
+        if self.training and not self.initialized: self._init_codebook(flat.detach())
+        codes = self.codes
+        indices, _ = nearest_code(flat.detach(), codes.detach())
+        chosen = codes[indices]                     # differentiable w.r.t. the codebook when it is a parameter
+        loss = self._loss(flat, chosen)
+        # straight-through: the value of the code, the gradient of the input
+        quantized = self.project_out(flat + (chosen - flat).detach())
+        if self.training: counts, dead = self._training_step(flat.detach(), indices)
+        else: counts, dead = torch.bincount(indices, minlength=self.num_codes), self._num_dead()
+    return QuantizerOutput(quantized=quantized.view(*grid, -1).movedim(-1, 1).to(z.dtype),
+                           indices=indices.view(grid), loss=loss, perplexity=code_perplexity(counts),
+                           usage=code_usage(counts), dead_codes=dead)
 
-    # --- codebook learning: everything below runs only in training mode, without gradients ---
+@patch
+def _loss(self: VectorQuantizer, flat: Tensor, chosen: Tensor) -> Tensor:
+    commitment = F.mse_loss(flat, chosen.detach())    # keeps the encoder close to its codes
+    if self.ema: return self.commitment * commitment  # the codebook learns by moving averages instead
+    return F.mse_loss(chosen, flat.detach()) + self.commitment * commitment
 
-    @torch.no_grad()
-    def _init_codebook(self, flat: Tensor) -> None:
-        "Seed the codebook from the first training batch, so every code starts where the data is."
-        if self.init == 'kmeans++':  # O(K·N·D): seed from a subsample of 16 vectors per code
-            seeds = kmeans_plus_plus(sample_vectors(flat, min(len(flat), 16 * self.num_codes)), self.num_codes)
-        else: seeds = sample_vectors(flat, self.num_codes, noise=self.restart_noise)
-        broadcast_(seeds)  # every process starts from rank 0's seeds
-        self.codebook.data.copy_(seeds)
-        if self.ema: self.ema_cluster_size.fill_(1.0); self.ema_embed_sum.copy_(seeds)
-        self.steps_unused.zero_(); self.initialized.fill_(True)
+@patch
+def lookup(self: VectorQuantizer, indices: Tensor) -> Tensor:
+    "The vectors the decoder sees for a grid of code indices: (B, *spatial) → (B, code_dim, *spatial)."
+    return self.project_out(self.codes[indices]).movedim(-1, 1)
 
-    @torch.no_grad()
-    def _training_step(self, flat: Tensor, indices: Tensor) -> tuple[Tensor, Tensor]:
-        "Learn from one training batch: EMA update, dead-code bookkeeping and restarts. Returns global counts, dead count."
-        counts, sums = self._batch_statistics(flat, indices)
-        if self.ema: self._ema_update(counts, sums)
-        self.steps_unused.add_(1).masked_fill_(counts > 0, 0)
-        dead = self._num_dead()
-        if self.restart_after is not None:
-            stale = self.steps_unused >= self.restart_after
-            if stale.any(): self._restart_codes(stale, flat)  # same decision on every rank: counts are global
-        return counts, dead
+# --- codebook learning: everything below runs only in training mode, without gradients ---
 
-    def _batch_statistics(self, flat: Tensor, indices: Tensor) -> tuple[Tensor, Tensor | None]:
-        "Per-code counts and vector sums of this batch, summed over all processes: the one place ranks exchange them."
-        counts = torch.bincount(indices, minlength=self.num_codes).to(flat.dtype)
-        sums = torch.zeros_like(self.codebook).index_add_(0, indices, flat) if self.ema else None
-        all_reduce_sum_(counts, *([sums] if self.ema else []))
-        return counts, sums
+@patch
+@torch.no_grad()
+def _init_codebook(self: VectorQuantizer, flat: Tensor) -> None:
+    "Seed the codebook from the first training batch, so every code starts where the data is."
+    if self.init == 'kmeans++':  # O(K·N·D): seed from a subsample of 16 vectors per code
+        seeds = kmeans_plus_plus(sample_vectors(flat, min(len(flat), 16 * self.num_codes)), self.num_codes)
+    else: seeds = sample_vectors(flat, self.num_codes, noise=self.restart_noise)
+    broadcast_(seeds)  # every process starts from rank 0's seeds
+    self.codebook.data.copy_(seeds)
+    if self.ema: self.ema_cluster_size.fill_(1.0); self.ema_embed_sum.copy_(seeds)
+    self.steps_unused.zero_(); self.initialized.fill_(True)
 
-    def _ema_update(self, counts: Tensor, sums: Tensor) -> None:
-        "Moving averages of counts and sums (decay γ); each code becomes the Laplace-smoothed mean of its vectors."
-        self.ema_cluster_size.lerp_(counts, 1 - self.decay)  # γ·N + (1-γ)·n
-        self.ema_embed_sum.lerp_(sums, 1 - self.decay)
-        n = self.ema_cluster_size.sum()
-        smoothed = (self.ema_cluster_size + self.eps) / (n + self.num_codes * self.eps) * n
-        self.codebook.copy_(self.ema_embed_sum / smoothed[:, None])
+@patch
+@torch.no_grad()
+def _training_step(self: VectorQuantizer, flat: Tensor, indices: Tensor) -> tuple[Tensor, Tensor]:
+    "Learn from one training batch: EMA update, dead-code bookkeeping and restarts. Returns global counts, dead count."
+    counts, sums = self._batch_statistics(flat, indices)
+    if self.ema: self._ema_update(counts, sums)
+    self.steps_unused.add_(1).masked_fill_(counts > 0, 0)
+    dead = self._num_dead()
+    if self.restart_after is not None:
+        stale = self.steps_unused >= self.restart_after
+        if stale.any(): self._restart_codes(stale, flat)  # same decision on every rank: counts are global
+    return counts, dead
 
-    def _restart_codes(self, stale: Tensor, flat: Tensor) -> None:
-        "Jukebox's random restarts: move each stale code onto a random vector of this batch, plus a little noise."
-        new = broadcast_(sample_vectors(flat, int(stale.sum()), noise=self.restart_noise))
-        self.codebook.data[stale] = new
-        if self.ema:  # one vector's worth of statistics, so the next update refines the code instead of undoing it
-            self.ema_cluster_size[stale] = 1.0
-            self.ema_embed_sum[stale] = new
-        self.steps_unused[stale] = 0
+# %% ../nbs/01_quantizer.ipynb #beae5e67
+@patch
+def _batch_statistics(self: VectorQuantizer, flat: Tensor, indices: Tensor) -> tuple[Tensor, Tensor | None]:
+    "Per-code counts and vector sums of this batch, summed over all processes: the one place ranks exchange them."
+    counts = torch.bincount(indices, minlength=self.num_codes).to(flat.dtype)
+    sums = torch.zeros_like(self.codebook).index_add_(0, indices, flat) if self.ema else None
+    all_reduce_sum_(counts, *([sums] if self.ema else []))
+    return counts, sums
 
-    def _num_dead(self) -> Tensor: return (self.steps_unused >= self.dead_after).sum()
+@patch
+def _ema_update(self: VectorQuantizer, counts: Tensor, sums: Tensor) -> None:
+    "Moving averages of counts and sums (decay γ); each code becomes the Laplace-smoothed mean of its vectors."
+    self.ema_cluster_size.lerp_(counts, 1 - self.decay)  # γ·N + (1-γ)·n
+    self.ema_embed_sum.lerp_(sums, 1 - self.decay)
+    n = self.ema_cluster_size.sum()
+    smoothed = (self.ema_cluster_size + self.eps) / (n + self.num_codes * self.eps) * n
+    self.codebook.copy_(self.ema_embed_sum / smoothed[:, None])
 
-    def extra_repr(self) -> str:
-        return (f'num_codes={self.num_codes}, code_dim={self.code_dim}, ema={self.ema}, init={self.init!r}, '
-                f'restart_after={self.restart_after}, cosine={self.cosine}, lookup_dim={self.lookup_dim}')
+@patch
+def _restart_codes(self: VectorQuantizer, stale: Tensor, flat: Tensor) -> None:
+    "Jukebox's random restarts: move each stale code onto a random vector of this batch, plus a little noise."
+    new = broadcast_(sample_vectors(flat, int(stale.sum()), noise=self.restart_noise))
+    self.codebook.data[stale] = new
+    if self.ema:  # one vector's worth of statistics, so the next update refines the code instead of undoing it
+        self.ema_cluster_size[stale] = 1.0
+        self.ema_embed_sum[stale] = new
+    self.steps_unused[stale] = 0
+
+@patch
+def _num_dead(self: VectorQuantizer) -> Tensor: return (self.steps_unused >= self.dead_after).sum()
+
+@patch
+def extra_repr(self: VectorQuantizer) -> str:
+    return (f'num_codes={self.num_codes}, code_dim={self.code_dim}, ema={self.ema}, init={self.init!r}, '
+            f'restart_after={self.restart_after}, cosine={self.cosine}, lookup_dim={self.lookup_dim}')
 
 # %% ../nbs/01_quantizer.ipynb #17df64bb
 class CodeUsage:

@@ -4,8 +4,8 @@
 
 # %% ../nbs/03_training.ipynb #d2b7e8a9
 from __future__ import annotations
-import atexit, inspect, json, math, os, random, time
-from dataclasses import dataclass, asdict, field, fields
+import inspect, json, math, random, time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 import numpy as np
@@ -14,18 +14,19 @@ from torch import nn
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, Sampler
-from .core import default_device, atomic_torch_save, atomic_json_save, progress
-from .quantizer import is_distributed
+from fastcore.basics import patch
+from .core import Config, atomic_torch_save, atomic_json_save, progress
+from .distributed import dist_rank, dist_world_size, init_distributed, _gather_objects, _broadcast_object
+from .distributed import is_main_process   # noqa: F401 (re-exported: it lived here)
 
 # %% auto #0
-__all__ = ['VQVAE_TRAINING', 'TrainConfig', 'lr_factor', 'ResumableBatchSampler', 'KeyedAugmentation', 'CheckpointMismatch',
-           'TrainingDiverged', 'rng_state', 'set_rng_state', 'config_differences', 'load_checkpoint', 'read_metrics',
-           'plot_curves', 'dist_rank', 'dist_world_size', 'is_main_process', 'init_distributed', 'Trainer', 'psnr',
-           'vqvae_step', 'vqvae_eval', 'vqvae_train_config', 'train_vqvae', 'load_vqvae', 'evaluate_vqvae']
+__all__ = ['TrainConfig', 'lr_factor', 'ResumableBatchSampler', 'KeyedAugmentation', 'CheckpointMismatch', 'TrainingDiverged',
+           'rng_state', 'set_rng_state', 'config_differences', 'load_checkpoint', 'read_metrics', 'plot_curves',
+           'Trainer']
 
 # %% ../nbs/03_training.ipynb #a3ab4efb
 @dataclass
-class TrainConfig:
+class TrainConfig(Config):
     "Optimisation and bookkeeping settings of one training run."
     steps: int = 1000                 # optimiser updates
     batch_size: int = 32              # the *global* batch: split evenly over the processes of a torchrun job
@@ -47,15 +48,14 @@ class TrainConfig:
     seed: int = 0
     num_workers: int = 0
 
-    def to_dict(self) -> dict: return asdict(self)
-
     @classmethod
-    def from_dict(cls, d: dict) -> 'TrainConfig':
-        names = {f.name for f in fields(cls)}
-        unknown = set(d) - names
-        if unknown: raise ValueError(f"unknown TrainConfig fields: {sorted(unknown)}")
-        d = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
-        return cls(**d)
+    def recipe(cls, base: dict, **overrides) -> 'TrainConfig':
+        "A recipe's settings `base` with `overrides` on top (None values are ignored); a short run warms up for at most 1/10 of it."
+        cfg = {**base, **{k: v for k, v in overrides.items() if v is not None}}
+        cfg['warmup_steps'] = min(cfg.get('warmup_steps', 0), cfg['steps'] // 10)   # short runs warm up briefly
+        return cls.from_dict(cfg)
+
+
 
 # %% ../nbs/03_training.ipynb #30c496dd
 def lr_factor(step: int, cfg: TrainConfig) -> float:
@@ -205,49 +205,6 @@ def _amp_context(device: torch.device, enabled: bool):
     return torch.autocast('cuda', dtype=dtype)
 
 # %% ../nbs/03_training.ipynb #16340bca
-def dist_rank() -> int:
-    "This process's rank in the distributed job (0 outside one)."
-    return dist.get_rank() if is_distributed() else 0
-
-def dist_world_size() -> int:
-    "Number of processes of the distributed job (1 outside one)."
-    return dist.get_world_size() if is_distributed() else 1
-
-def is_main_process() -> bool:
-    "True in rank 0 (and outside a distributed job): the process that writes files and prints."
-    return dist_rank() == 0
-
-def _leave_process_group():
-    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
-
-def init_distributed(device=None) -> torch.device:
-    """Join the process group when launched by `torchrun` with `WORLD_SIZE` > 1 and return this process's
-    device: `cuda:LOCAL_RANK` (NCCL) when `device` resolves to CUDA, else CPU (gloo). Outside such a job
-    it is `default_device(device)`."""
-    device = default_device(device)
-    if int(os.environ.get('WORLD_SIZE', '1')) <= 1 and not is_distributed(): return device
-    if device.type not in ('cuda', 'cpu'): raise ValueError(f"device={str(device)!r}: distributed training runs on CUDA or the CPU")
-    if device.type == 'cuda':
-        local = int(os.environ.get('LOCAL_RANK', torch.cuda.current_device()))
-        if local >= torch.cuda.device_count():
-            raise ValueError(f"LOCAL_RANK={local}, but only {torch.cuda.device_count()} CUDA device(s) are visible: "
-                             f"start at most that many processes per node (--nproc_per_node)")
-        device = torch.device('cuda', local); torch.cuda.set_device(device)
-    if not dist.is_initialized():
-        missing = [k for k in ('RANK', 'MASTER_ADDR', 'MASTER_PORT') if k not in os.environ]
-        if missing: raise ValueError(f"WORLD_SIZE={os.environ['WORLD_SIZE']} but {missing} not set: launch with torchrun")
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
-        atexit.register(_leave_process_group)
-    elif dist.get_backend() == 'nccl' and device.type != 'cuda':
-        raise ValueError(f"device={str(device)!r}, but the process group uses NCCL, which needs CUDA")
-    return device
-
-def _gather_objects(obj) -> list:
-    out = [None] * dist_world_size(); dist.all_gather_object(out, obj); return out
-
-def _broadcast_object(obj):
-    box = [obj]; dist.broadcast_object_list(box, src=0); return box[0]
-
 # buffers are not broadcast from rank 0 before each forward (the name of that switch changed in torch 2.14)
 _NO_BUFFER_BROADCAST = ({'forward_sync_buffers': False} if 'forward_sync_buffers' in inspect.signature(DistributedDataParallel).parameters
                         else {'broadcast_buffers': False})
@@ -288,10 +245,12 @@ class Trainer:
         self.step, self.best, self.last_good = 0, None, None
 
     def _optimizer(self):
-        # no weight decay on biases, norms and embeddings/codebooks (the usual GPT practice)
-        decay = [p for n, p in self.model.named_parameters() if p.requires_grad and p.dim() >= 2 and 'emb' not in n]
-        no_decay = [p for n, p in self.model.named_parameters() if p.requires_grad and not (p.dim() >= 2 and 'emb' not in n)]
-        groups = [{'params': decay, 'weight_decay': self.cfg.weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
+        if hasattr(self.model, 'param_groups'):   # a model with groups of its own (e.g. two players at two rates)
+            groups = self.model.param_groups(self.cfg.weight_decay)
+        else:   # no weight decay on biases, norms and embeddings/codebooks (the usual GPT practice)
+            decay = [p for n, p in self.model.named_parameters() if p.requires_grad and p.dim() >= 2 and 'emb' not in n]
+            no_decay = [p for n, p in self.model.named_parameters() if p.requires_grad and not (p.dim() >= 2 and 'emb' not in n)]
+            groups = [{'params': decay, 'weight_decay': self.cfg.weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
         if self.cfg.optimizer not in ('adam', 'adamw'): raise ValueError(f"optimizer={self.cfg.optimizer!r}: expected 'adam' or 'adamw'")
         opt_cls = torch.optim.AdamW if self.cfg.optimizer == 'adamw' else torch.optim.Adam
         return opt_cls(groups, lr=self.cfg.lr, betas=tuple(self.cfg.betas))
@@ -308,255 +267,158 @@ class Trainer:
                 'scheduler': self.sched.state_dict(), 'scaler': self.scaler.state_dict(),
                 'step': self.step, 'best': self.best, 'config': self.run_config, 'rng': rng_state()}
 
-    def save(self):
-        "Write `checkpoint.pt` (rank 0; under torchrun every process must call it: it gathers their RNG states)."
-        if self.out_dir is None: return
-        rngs = _gather_objects(rng_state()) if self.world_size > 1 else None
-        if self.is_main: atomic_torch_save({**self.state_dict(), **({'rng_ranks': rngs} if rngs else {})}, self.checkpoint_path)
-        self.last_good = self.step
+# %% ../nbs/03_training.ipynb #b197cd5b
+@patch
+def save(self: Trainer):
+    "Write `checkpoint.pt` (rank 0; under torchrun every process must call it: it gathers their RNG states)."
+    if self.out_dir is None: return
+    rngs = _gather_objects(rng_state()) if self.world_size > 1 else None
+    if self.is_main: atomic_torch_save({**self.state_dict(), **({'rng_ranks': rngs} if rngs else {})}, self.checkpoint_path)
+    self.last_good = self.step
 
-    def _decorrelate_rng(self):
-        "Give ranks > 0 their own torch random stream (dropout), derived from the current one and the rank."
-        if self.rank > 0: torch.manual_seed((int(torch.randint(2**62, (1,))) + 7919 * self.rank) % 2**63)
+@patch
+def _decorrelate_rng(self: Trainer):
+    "Give ranks > 0 their own torch random stream (dropout), derived from the current one and the rank."
+    if self.rank > 0: torch.manual_seed((int(torch.randint(2**62, (1,))) + 7919 * self.rank) % 2**63)
 
-    def resume(self) -> bool:
-        "Load `checkpoint.pt` from `out_dir` if there is one; True if the run resumed."
-        found = self.checkpoint_path is not None and self.checkpoint_path.exists()
-        if self.world_size > 1:
-            seen = _gather_objects(found)
-            if any(seen) and not all(seen):
-                raise FileNotFoundError(f"rank(s) {[r for r, s in enumerate(seen) if not s]} see no {self.checkpoint_path}, rank(s) "
-                                        f"{[r for r, s in enumerate(seen) if s]} do: every process must see the run folder")
-        if not found: return False
-        ck = load_checkpoint(self.checkpoint_path, self.run_config)
-        self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
-        self.sched.load_state_dict(ck['scheduler']); self.scaler.load_state_dict(ck['scaler'])
-        self.step, self.best, self.last_good = ck['step'], ck['best'], ck['step']
-        if len(ck.get('rng_ranks') or ()) == self.world_size > 1: set_rng_state(ck['rng_ranks'][self.rank])
-        else: set_rng_state(ck['rng']); self._decorrelate_rng()   # another number of processes: rank 0's state
-        if self.is_main: _truncate_metrics(self.out_dir / 'metrics.jsonl', self.step)
-        return True
+@patch
+def resume(self: Trainer) -> bool:
+    "Load `checkpoint.pt` from `out_dir` if there is one; True if the run resumed."
+    found = self.checkpoint_path is not None and self.checkpoint_path.exists()
+    if self.world_size > 1:
+        seen = _gather_objects(found)
+        if any(seen) and not all(seen):
+            raise FileNotFoundError(f"rank(s) {[r for r, s in enumerate(seen) if not s]} see no {self.checkpoint_path}, rank(s) "
+                                    f"{[r for r, s in enumerate(seen) if s]} do: every process must see the run folder")
+    if not found: return False
+    ck = load_checkpoint(self.checkpoint_path, self.run_config)
+    self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
+    self.sched.load_state_dict(ck['scheduler']); self.scaler.load_state_dict(ck['scaler'])
+    self.step, self.best, self.last_good = ck['step'], ck['best'], ck['step']
+    if len(ck.get('rng_ranks') or ()) == self.world_size > 1: set_rng_state(ck['rng_ranks'][self.rank])
+    else: set_rng_state(ck['rng']); self._decorrelate_rng()   # another number of processes: rank 0's state
+    if self.is_main: _truncate_metrics(self.out_dir / 'metrics.jsonl', self.step)
+    return True
 
-    def log(self, record: dict):
-        if self.out_dir is None or not self.is_main: return
-        with open(self.out_dir / 'metrics.jsonl', 'a') as f: f.write(json.dumps(record) + '\n')
+@patch
+def log(self: Trainer, record: dict):
+    if self.out_dir is None or not self.is_main: return
+    with open(self.out_dir / 'metrics.jsonl', 'a') as f: f.write(json.dumps(record) + '\n')
 
-    def _sync_from_main(self):
-        "Copy rank 0's parameters and buffers to every process (before training starts)."
-        for t in self.model.state_dict().values():
-            if t.dtype == torch.bool: u = t.to(torch.uint8); dist.broadcast(u, 0); t.copy_(u.bool())
-            else: dist.broadcast(t, 0)
+@patch
+def _sync_from_main(self: Trainer):
+    "Copy rank 0's parameters and buffers to every process (before training starts)."
+    for t in self.model.state_dict().values():
+        if t.dtype == torch.bool: u = t.to(torch.uint8); dist.broadcast(u, 0); t.copy_(u.bool())
+        else: dist.broadcast(t, 0)
 
-    def _mean_over_ranks(self, metrics: dict) -> dict:
-        if self.world_size == 1: return metrics
-        v = torch.tensor(list(metrics.values()), dtype=torch.float64, device=self.device)
-        dist.all_reduce(v); v /= self.world_size
-        return dict(zip(metrics, v.tolist()))
+@patch
+def _mean_over_ranks(self: Trainer, metrics: dict) -> dict:
+    if self.world_size == 1: return metrics
+    v = torch.tensor(list(metrics.values()), dtype=torch.float64, device=self.device)
+    dist.all_reduce(v); v /= self.world_size
+    return dict(zip(metrics, v.tolist()))
 
-    def _diverged_ranks(self, loss: torch.Tensor) -> list[int]:
-        "The ranks whose loss is not finite (every process learns the same list)."
-        bad = (~torch.isfinite(loss.detach())).any().float()
-        if self.world_size == 1: return [0] if bad.item() else []
-        flags = torch.zeros(self.world_size, device=self.device); flags[self.rank] = bad
-        dist.all_reduce(flags)
-        return flags.nonzero().flatten().tolist()
+# %% ../nbs/03_training.ipynb #526fb692
+@patch
+def _diverged_ranks(self: Trainer, loss: torch.Tensor) -> list[int]:
+    "The ranks whose loss is not finite (every process learns the same list)."
+    bad = (~torch.isfinite(loss.detach())).any().float()
+    if self.world_size == 1: return [0] if bad.item() else []
+    flags = torch.zeros(self.world_size, device=self.device); flags[self.rank] = bad
+    dist.all_reduce(flags)
+    return flags.nonzero().flatten().tolist()
 
-    # -- evaluation ----------------------------------------------------------------------------
-    def evaluate(self) -> dict:
-        "`eval_fn` over the validation set (rank 0 evaluates; the others receive its result)."
-        if self.valid_data is None or self.eval_fn is None: return {}
-        metrics = None
-        if self.is_main:
-            loader = DataLoader(self.valid_data, batch_size=self.cfg.batch_size, shuffle=False, num_workers=self.cfg.num_workers)
-            self.model.eval()
-            with torch.no_grad(), _amp_context(self.device, self.cfg.amp):
-                metrics = self.eval_fn(self.model, loader, self.device, max_batches=self.cfg.eval_batches)
-            self.model.train()
-            metrics = {k: _scalar(v) for k, v in metrics.items()}
-        return _broadcast_object(metrics) if self.world_size > 1 else metrics
-
-    def _maybe_keep_best(self, metrics: dict):
-        if not self.best_metric or self.best_metric not in metrics or self.out_dir is None: return
-        v = metrics[self.best_metric]
-        if self.best is None or v < self.best['value']:
-            self.best = {'step': self.step, 'value': v, 'metric': self.best_metric}
-            if self.is_main:
-                atomic_torch_save({'model': self.model.state_dict(), 'config': self.run_config, 'step': self.step,
-                                   'metrics': metrics}, self.out_dir / 'best.pt')
-
-    # -- training ------------------------------------------------------------------------------
-    def fit(self) -> 'Trainer':
-        cfg = self.cfg
-        resumed = False
-        if self.out_dir is not None:
-            if self.is_main: self.out_dir.mkdir(parents=True, exist_ok=True)
-            resumed = self.resume()
-            if not resumed and self.is_main: atomic_json_save(self.run_config, self.out_dir / 'config.json')
-        if self.world_size > 1:
-            if not resumed: self._decorrelate_rng()
-            self._sync_from_main()
-        if self.step >= cfg.steps: return self
-        sampler = ResumableBatchSampler(len(self.train_data), cfg.batch_size, seed=cfg.seed, start_step=self.step,
-                                        num_replicas=self.world_size, rank=self.rank)
-        loader = DataLoader(KeyedAugmentation(self.train_data, cfg.seed), batch_sampler=sampler,
-                            num_workers=cfg.num_workers, pin_memory=self.device.type == 'cuda',
-                            persistent_workers=cfg.num_workers > 0,
-                            generator=torch.Generator().manual_seed(cfg.seed))  # not the global RNG: resuming must not shift it
+# -- evaluation ----------------------------------------------------------------------------
+@patch
+def evaluate(self: Trainer) -> dict:
+    "`eval_fn` over the validation set (rank 0 evaluates; the others receive its result)."
+    if self.valid_data is None or self.eval_fn is None: return {}
+    metrics = None
+    if self.is_main:
+        loader = DataLoader(self.valid_data, batch_size=self.cfg.batch_size, shuffle=False, num_workers=self.cfg.num_workers)
+        self.model.eval()
+        with torch.no_grad(), _amp_context(self.device, self.cfg.amp):
+            metrics = self.eval_fn(self.model, loader, self.device, max_batches=self.cfg.eval_batches)
         self.model.train()
-        bar = progress(total=cfg.steps, initial=self.step, desc='train', enabled=self.show_progress if self.is_main else False)
-        t0, batches = time.time(), iter(loader)
-        while self.step < cfg.steps:
-            batch = _to(next(batches), self.device)
-            with _amp_context(self.device, cfg.amp):
-                out = self.ddp(batch) if self.ddp is not None else self.step_fn(self.model, batch)
-            loss = out['loss']
-            diverged = self._diverged_ranks(loss)
-            if diverged:
-                kept = (f"the last good checkpoint {self.checkpoint_path} (step {self.last_good}) is kept"
-                        if self.last_good is not None else "no checkpoint had been written yet")
-                where = f" on rank(s) {diverged}" if self.world_size > 1 else ""
-                raise TrainingDiverged(f"loss is {float(loss.detach())}{where} at step {self.step + 1}; {kept}. "
-                                       f"Try a lower learning rate (now {cfg.lr}) or stronger gradient clipping.")
-            self.opt.zero_grad(set_to_none=True)
-            self.scaler.scale(loss).backward()
-            if cfg.grad_clip:
-                self.scaler.unscale_(self.opt)
-                nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
-            self.scaler.step(self.opt); self.scaler.update(); self.sched.step()
-            self.step += 1
-            metrics = {k: _scalar(v) for k, v in out.items()}
-            bar.update(1); bar.set_postfix({k: f'{v:.3g}' for k, v in list(metrics.items())[:4]}, refresh=False)
-            if self.step % cfg.log_every == 0 or self.step == cfg.steps:
-                self.log({'step': self.step, 'split': 'train', 'lr': self.sched.get_last_lr()[0],
-                          'time': round(time.time() - t0, 3), **self._mean_over_ranks(metrics)})
-            if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
-                vm = self.evaluate()
-                if vm:
-                    self.log({'step': self.step, 'split': 'valid', **vm}); self._maybe_keep_best(vm)
-            if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps: self.save()
-            if self.after_step is not None: self.after_step(self)
-        bar.close()
-        if self.world_size > 1:   # every process returns once the last checkpoint is on disk
-            dist.barrier(**({'device_ids': [self.device.index]} if self.device.type == 'cuda' else {}))
-        return self
+        metrics = {k: _scalar(v) for k, v in metrics.items()}
+    return _broadcast_object(metrics) if self.world_size > 1 else metrics
 
-# %% ../nbs/03_training.ipynb #2f9c1d13
-def psnr(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    "PSNR in dB of each image (B,) for images in [0, 1] (`pred` is clamped to [0, 1])."
-    mse = ((pred.float().clamp(0, 1) - target.float()) ** 2).flatten(1).mean(1)
-    return 10 * torch.log10(1.0 / mse.clamp_min(1e-10))
+@patch
+def _maybe_keep_best(self: Trainer, metrics: dict):
+    if not self.best_metric or self.best_metric not in metrics or self.out_dir is None: return
+    v = metrics[self.best_metric]
+    if self.best is None or v < self.best['value']:
+        self.best = {'step': self.step, 'value': v, 'metric': self.best_metric}
+        if self.is_main:
+            atomic_torch_save({'model': self.model.state_dict(), 'config': self.run_config, 'step': self.step,
+                               'metrics': metrics}, self.out_dir / 'best.pt')
 
-# %% ../nbs/03_training.ipynb #ce9eed32
-from .autoencoder import VQVAE, VQVAEConfig, vqvae_config, PRESETS as VQVAE_PRESETS
-from .quantizer import CodeUsage
+# %% ../nbs/03_training.ipynb #d3595b2a
+# -- training ------------------------------------------------------------------------------
+@patch
+def fit(self: Trainer) -> 'Trainer':
+    cfg = self.cfg
+    resumed = False
+    if self.out_dir is not None:
+        if self.is_main: self.out_dir.mkdir(parents=True, exist_ok=True)
+        resumed = self.resume()
+        if not resumed and self.is_main: atomic_json_save(self.run_config, self.out_dir / 'config.json')
+    if self.world_size > 1:
+        if not resumed: self._decorrelate_rng()
+        self._sync_from_main()
+    if self.step >= cfg.steps: return self
+    sampler = ResumableBatchSampler(len(self.train_data), cfg.batch_size, seed=cfg.seed, start_step=self.step,
+                                    num_replicas=self.world_size, rank=self.rank)
+    loader = DataLoader(KeyedAugmentation(self.train_data, cfg.seed), batch_sampler=sampler,
+                        num_workers=cfg.num_workers, pin_memory=self.device.type == 'cuda',
+                        persistent_workers=cfg.num_workers > 0,
+                        generator=torch.Generator().manual_seed(cfg.seed))  # not the global RNG: resuming must not shift it
+    self.model.train()
+    bar = progress(total=cfg.steps, initial=self.step, desc='train', enabled=self.show_progress if self.is_main else False)
+    t0, batches = time.time(), iter(loader)
+    while self.step < cfg.steps:
+        batch = _to(next(batches), self.device)
+        with _amp_context(self.device, cfg.amp):
+            out = self.ddp(batch) if self.ddp is not None else self.step_fn(self.model, batch)
+        loss = out['loss']
+        diverged = self._diverged_ranks(loss)
+        if diverged:
+            kept = (f"the last good checkpoint {self.checkpoint_path} (step {self.last_good}) is kept"
+                    if self.last_good is not None else "no checkpoint had been written yet")
+            where = f" on rank(s) {diverged}" if self.world_size > 1 else ""
+            raise TrainingDiverged(f"loss is {float(loss.detach())}{where} at step {self.step + 1}; {kept}. "
+                                   f"Try a lower learning rate (now {cfg.lr}) or stronger gradient clipping.")
+        self.opt.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        if cfg.grad_clip:
+            self.scaler.unscale_(self.opt)
+            nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
+        self.scaler.step(self.opt); self.scaler.update(); self.sched.step()
+        self.step += 1
+        metrics = {k: _scalar(v) for k, v in out.items()}
+        bar.update(1); bar.set_postfix({k: f'{v:.3g}' for k, v in list(metrics.items())[:4]}, refresh=False)
+        if self.step % cfg.log_every == 0 or self.step == cfg.steps:
+            self.log({'step': self.step, 'split': 'train', 'lr': self.sched.get_last_lr()[0],
+                      'time': round(time.time() - t0, 3), **self._mean_over_ranks(metrics)})
+        if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
+            vm = self.evaluate()
+            if vm:
+                self.log({'step': self.step, 'split': 'valid', **vm}); self._maybe_keep_best(vm)
+        if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps: self.save()
+        if self.after_step is not None: self.after_step(self)
+    bar.close()
+    if self.world_size > 1:   # every process returns once the last checkpoint is on disk
+        dist.barrier(**({'device_ids': [self.device.index]} if self.device.type == 'cuda' else {}))
+    return self
 
-def vqvae_step(model: VQVAE, batch) -> dict:
-    "One VQ-VAE training step on a batch `(images in [0, 1], labels)`: the loss and what to log."
-    images, _ = batch
-    out = model(model.normalize(images))
-    with torch.no_grad(): p = psnr(model.denormalize(out.recon), images).mean()
-    return {'loss': out.loss, 'recon_loss': out.recon_loss, 'psnr': p, 'perplexity': out.perplexity,
-            'usage': out.usage, 'dead_codes': out.dead_codes}
+# %% ../nbs/03_training.ipynb #c2d99ba1
+_MOVED = {name: 'vqvae' for name in ('vqvae_step', 'vqvae_eval', 'VQVAE_TRAINING', 'vqvae_train_config', 'train_vqvae',
+                                     'load_vqvae', 'evaluate_vqvae')} | {'psnr': 'core'}
 
-@torch.no_grad()
-def vqvae_eval(model: VQVAE, loader, device, max_batches: int | None = None) -> dict:
-    """PSNR (mean over images, and of the mean MSE), and codebook usage counted over the whole set:
-    per-batch perplexity depends on the batch size, so evaluation counts codes over every image."""
-    usage, psnrs, sq_errs = CodeUsage(model.config.num_codes), [], []
-    for i, (images, _) in enumerate(loader):
-        if max_batches is not None and i >= max_batches: break
-        images = images.to(device)
-        out = model(model.normalize(images))
-        recon = model.denormalize(out.recon)
-        psnrs.append(psnr(recon, images)); sq_errs.append(((recon.float() - images) ** 2).flatten(1).mean(1))
-        usage.update(out.indices)
-    mse = torch.cat(sq_errs)
-    return {'psnr': torch.cat(psnrs).mean(), 'psnr_of_mean_mse': 10 * torch.log10(1 / mse.mean()),
-            'mse': mse.mean(), 'usage': usage.usage, 'perplexity': usage.perplexity,
-            'dead_codes': usage.dead_codes, 'n_images': len(mse)}
-
-# %% ../nbs/03_training.ipynb #104de588
-VQVAE_TRAINING = {
-    'recipe-a': dict(steps=15_000, optimizer='adam', schedule='constant', grad_clip=None),
-    'recipe-b': dict(steps=20_000, optimizer='adamw', schedule='constant', grad_clip=None),
-    'default':  dict(steps=5_000, optimizer='adamw', schedule='cosine', warmup_steps=200, grad_clip=1.0),
-}
-
-def vqvae_train_config(preset: str, model_cfg: VQVAEConfig, **overrides) -> TrainConfig:
-    "The `TrainConfig` of a VQ-VAE preset (lr, batch size and weight decay come from the model preset)."
-    base = dict(lr=model_cfg.lr, batch_size=model_cfg.batch_size, weight_decay=model_cfg.weight_decay,
-                eval_every=500, eval_batches=8, checkpoint_every=500, log_every=25,
-                **VQVAE_TRAINING.get(preset, VQVAE_TRAINING['default']))
-    cfg = {**base, **{k: v for k, v in overrides.items() if v is not None}}
-    cfg['warmup_steps'] = min(cfg.get('warmup_steps', 0), cfg['steps'] // 10)   # short runs warm up briefly
-    return TrainConfig(**cfg)
-
-# %% ../nbs/03_training.ipynb #79a41480
-from .data import load_dataset, dataset_stats
-import matplotlib.pyplot as plt
-
-def _norm_from_data(stats: dict, cfg: VQVAEConfig) -> dict:
-    "Fill the normalisation a preset leaves to the data (None) and the model-space data variance."
-    mean = cfg.norm_mean if cfg.norm_mean is not None else [round(float(m), 4) for m in stats['mean']]
-    std = cfg.norm_std if cfg.norm_std is not None else [round(float(s), 4) for s in stats['std']]
-    var01 = np.asarray(stats['std'], dtype=np.float64) ** 2                # per-channel variance of pixels in [0, 1]
-    data_variance = float(np.mean(var01 / np.asarray(std, dtype=np.float64) ** 2))
-    return dict(norm_mean=mean, norm_std=std, data_variance=round(data_variance, 5))
-
-def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', preset: str = 'default',
-                image_size: int = 128, downsample: int | None = None, num_codes: int | None = None,
-                steps: int | None = None, batch_size: int | None = None, lr: float | None = None,
-                seed: int = 0, split: str = 'train', device=None, eval_every: int | None = None,
-                log_every: int | None = None, num_workers: int = 0, cache_dir: str | Path | None = None,
-                stats_images: int = 512, show_progress: bool | None = None, data_kwargs: dict | None = None,
-                **model_overrides) -> Trainer:
-    """Train a VQ-VAE on `data` ('synthetic' or a dataset path) into the run folder `out`.
-
-    `data_kwargs` go to `load_dataset` (e.g. `n_synthetic`); other keywords override the model preset.
-    Re-running the same call resumes from `out/checkpoint.pt`; a different config is refused."""
-    if preset not in VQVAE_PRESETS: raise ValueError(f"preset={preset!r}: expected one of {sorted(VQVAE_PRESETS)}")
-    sizes = {k: v for k, v in dict(downsample=downsample, num_codes=num_codes).items() if v is not None}
-    cfg = vqvae_config(preset, image_size=image_size, **sizes, **model_overrides)
-    augment = preset if preset in ('recipe-a', 'recipe-b') else 'default'
-    data_kw = {**dict(image_size=image_size, seed=seed, cache_dir=cache_dir, mean=(0., 0., 0.), std=(1., 1., 1.)), **(data_kwargs or {})}
-    train_ds = load_dataset(data, split=split, augment=augment, train=True, **data_kw)
-    valid_ds = None if split == 'all' else load_dataset(data, split='test', augment='none', train=False, **data_kw)
-    if 'data_variance' not in model_overrides:
-        stats = dataset_stats(load_dataset(data, split=split, augment='none', train=False, **data_kw), max_images=stats_images)
-        cfg = VQVAEConfig.from_dict({**cfg.to_dict(), **_norm_from_data(stats, cfg)})
-    tcfg = vqvae_train_config(preset, cfg, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
-                              eval_every=eval_every, log_every=log_every, num_workers=num_workers)
-    run_config = {'kind': 'vqvae', 'preset': preset, 'model': cfg.to_dict(),
-                  'data': {'path': str(data), 'split': split, 'augment': augment, 'n_train': len(train_ds)}}
-    torch.manual_seed(seed)
-    trainer = Trainer(VQVAE(cfg), train_ds, vqvae_step, tcfg, out_dir=out, valid_data=valid_ds, eval_fn=vqvae_eval,
-                      run_config=run_config, device=device, show_progress=show_progress)
-    trainer.fit()
-    if trainer.is_main:
-        fig = plot_curves(read_metrics(out), ['recon_loss', 'psnr', 'perplexity'], title=f'VQ-VAE ({preset})')
-        fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
-    return trainer
-
-def load_vqvae(run: str | Path, device=None) -> VQVAE:
-    "The trained VQ-VAE of a run folder (or checkpoint file), in eval mode."
-    run = Path(run)
-    path = run / 'checkpoint.pt' if run.is_dir() or not run.suffix else run
-    if not path.exists(): raise FileNotFoundError(f"no VQ-VAE checkpoint at {path}: train one with `vqlesion train-vqvae --out {run}`")
-    ck = load_checkpoint(path)
-    if ck['config'].get('kind') != 'vqvae': raise ValueError(f"{path} is a {ck['config'].get('kind', 'unknown')} checkpoint, not a VQ-VAE's")
-    model = VQVAE(VQVAEConfig.from_dict(ck['config']['model']))
-    model.load_state_dict(ck['model'])
-    return model.to(default_device(device)).eval()
-
-def evaluate_vqvae(run: str | Path, data: str | Path = 'synthetic', split: str = 'test', batch_size: int = 64,
-                   max_images: int | None = None, device=None, write: bool = True, **data_kwargs) -> dict:
-    "PSNR, codebook usage and perplexity of a trained VQ-VAE over a whole split; written to `run/eval_<split>.json`."
-    model = load_vqvae(run, device=device)
-    ds = load_dataset(data, split=split, image_size=model.config.image_size, augment='none', train=False, **data_kwargs)
-    if max_images is not None and max_images < len(ds): ds = torch.utils.data.Subset(ds, range(max_images))
-    loader = DataLoader(ds, batch_size=batch_size, shuffle=False)
-    res = {k: _scalar(v) for k, v in vqvae_eval(model, loader, next(model.parameters()).device).items()}
-    res = {**res, 'n_images': int(res['n_images']), 'dead_codes': int(res['dead_codes']), 'num_codes': model.config.num_codes,
-           'grid': list(model.grid_shape()), 'data': str(data), 'split': split}
-    if write: atomic_json_save(res, Path(run) / f'eval_{split}.json')
-    return res
+def __getattr__(name):
+    "Names that moved out of the training loop still import from here (lazily: `vqvae` builds on this module)."
+    if name in _MOVED:
+        import importlib
+        return getattr(importlib.import_module(f'vqlesion.{_MOVED[name]}'), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
