@@ -23,6 +23,7 @@ def parse_args(argv=None):
     p.add_argument('--out', default='bench/results/sampling_sweep.json')
     p.add_argument('--n', type=int, default=None, help='grids per setting (default: as many as the demo evaluates)')
     p.add_argument('--priors', default='gpt,pixelcnn')
+    p.add_argument('--only', default=None, help='comma-separated indices into SETTINGS (default: all)')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--decoder', default='auto', choices=['auto', 'plain'], help="'plain': the MSE-trained decoder")
@@ -44,7 +45,8 @@ def main(argv=None):
     rows = []
     for kind in a.priors.split(','):
         prior, _ = load_prior(run / kind, device='cpu')
-        for s in (SETTINGS if a.settings == 'all' else SETTINGS[:1]):
+        chosen = SETTINGS if a.only is None else [SETTINGS[int(i)] for i in a.only.split(',')]
+        for s in (chosen if a.settings == 'all' else SETTINGS[:1]):
             g = torch.Generator().manual_seed(a.seed)
             t0 = time.time()
             codes = prior.sample(n, labels=lab if prior.config.num_classes else None, generator=g, **s)

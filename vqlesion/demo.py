@@ -14,6 +14,7 @@ import torch
 from .core import Config, default_device, atomic_write, atomic_json_save, atomic_npz_save, progress, progress_enabled
 from .vqvae import train_vqvae, load_vqvae
 from .adversarial import AdversarialConfig
+from .prior import SAMPLING
 from .train import load_checkpoint, config_differences, CheckpointMismatch
 from .layouts import load_dataset
 from .priors import encode_dataset, train_prior, evaluate_prior, load_prior, load_codes, decode_codes
@@ -54,10 +55,10 @@ class DemoConfig(Config):
     # sampling and evaluation
     eval_images: int | None = 200    # test images evaluated, and samples drawn per prior (None: the whole test split)
     n_per_class: int = 8             # samples per class in the sample grids
-    temperature: float = 1.0         # sampling settings: chosen by bench/sampling_sweep.py (see the README)
-    top_k: int | None = None
-    top_p: float | None = None
-    guidance: float = 1.0
+    temperature: float = SAMPLING['temperature']   # the library's sampling defaults (chapter 4, bench/sampling_sweep.py)
+    top_k: int | None = SAMPLING['top_k']
+    top_p: float | None = SAMPLING['top_p']
+    guidance: float = SAMPLING['guidance']
     sample_batch_size: int = 128
     # the sample-quality suite (chapter 6a)
     feature_steps: int = 200         # training steps of the lesion feature network
@@ -76,7 +77,7 @@ class DemoConfig(Config):
 # %% ../nbs/08_demo.ipynb #e5a22d1c
 DEMO_PRESETS: dict[str, dict] = {
     'tiny': dict(image_size=32, n_synthetic=300, num_codes=32, hiddens=32, residual_hiddens=16, code_dim=16, restart_after=10,
-                 vqvae_steps=60, vqvae_batch_size=16, vqvae_lr=2e-3, prior_steps=60, prior_batch_size=16, prior_lr=1e-2,
+                 vqvae_steps=100, vqvae_batch_size=16, vqvae_lr=2e-3, prior_steps=60, prior_batch_size=16, prior_lr=1e-2,
                  gpt=dict(n_layer=1, n_head=2, n_embd=32), pixelcnn=dict(n_layer=2, n_channels=32),
                  eval_images=40, n_per_class=4, adversarial=dict(disc_width=8, disc_layers=2, disc_start=5, batch_size=8),
                  feature_steps=20, feature_images=200, c2st_seeds=1, c2st_steps=20),

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 from .core import image_grid
-from .prior import code_palette
+from .prior import code_palette, SAMPLING
 from .metrics import reconstruct
 from .priors import check_prior_matches_vqvae, decode_codes
 from .core import psnr
@@ -295,15 +295,17 @@ def reconstruction_explorer(model, data, n: int = 32, index: int = 0, cell=(0, 0
 
 # %% ../nbs/07_walkthrough.ipynb #efe389fc
 @torch.no_grad()
-def sample_images(prior, vqvae, n: int, label: int | None = None, temperature: float = 1.0, top_k: int | None = None,
-                  seed: int = 0) -> Tensor:
+def sample_images(prior, vqvae, n: int, label: int | None = None, temperature: float = SAMPLING['temperature'],
+                  top_k: int | None = SAMPLING['top_k'], seed: int = 0, top_p: float | None = SAMPLING['top_p'],
+                  guidance: float = SAMPLING['guidance']) -> Tensor:
     "`n` images (n, 3, H, W) in [0, 1] decoded from grids that `prior` samples for class `label` (None: no class), reproducible from `seed`."
     check_prior_matches_vqvae(prior.config, vqvae)
     if n < 1: raise ValueError(f"n={n}: expected at least 1 sample")
     if not temperature > 0: raise ValueError(f"temperature={temperature}: expected > 0")
     g = torch.Generator(device=prior.device).manual_seed(int(seed))
     labels = None if label is None else torch.full((n,), int(label), dtype=torch.long)
-    codes = prior.sample(n, labels=labels, temperature=float(temperature), top_k=top_k or None, generator=g)
+    codes = prior.sample(n, labels=labels, temperature=float(temperature), top_k=top_k or None, top_p=top_p,
+                         guidance=guidance if labels is not None else 1.0, generator=g)
     return decode_codes(vqvae, codes)
 
 # %% ../nbs/07_walkthrough.ipynb #4ff63030
@@ -326,7 +328,8 @@ class SamplingExplorer(Explorer):
     the class, temperature, top-k and seed are the state, and the widget puts them on a dropdown, sliders and a button."""
     name = 'sampling explorer'
     def __init__(self, prior, vqvae, classes=None, n: int = 16, nrow: int = 8, class_name: str | None = None,
-                 temperature: float = 1.0, top_k: int = 0, seed: int = 0, fmt: str = 'jpeg', dpi: int = 90):
+                 temperature: float = SAMPLING['temperature'], top_k: int = SAMPLING['top_k'] or 0, seed: int = 0,
+                 fmt: str = 'jpeg', dpi: int = 90):
         super().__init__(fmt, dpi)
         self.priors = dict(prior) if isinstance(prior, dict) else {type(prior).__name__: prior}
         if not self.priors: raise ValueError("prior: no prior given")
@@ -336,7 +339,7 @@ class SamplingExplorer(Explorer):
         self.classes = list(classes) if classes is not None and conditional else []
         self.num_codes = next(iter(self.priors.values())).config.num_codes
         self.prior_name = next(iter(self.priors))
-        self.class_name, self.temperature, self.top_k, self.seed = None, 1.0, 0, 0
+        self.class_name, self.temperature, self.top_k, self.seed = None, SAMPLING['temperature'], SAMPLING['top_k'] or 0, 0
         self.set(class_name=class_name, temperature=temperature, top_k=top_k, seed=seed)
 
     def set(self, **state) -> 'SamplingExplorer':

@@ -67,13 +67,15 @@ def _fit_c2st(x, y, steps, batch_size, lr, width, seed, dev) -> C2STNet:
         torch.manual_seed(seed); net = C2STNet(width, x.shape[-1]).to(dev)
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=max(steps, 1), pct_start=0.2)
+    # one cycle: warm up for a fifth of the steps, then anneal (a handful of steps, as in quick tests: a constant rate)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.2) if steps >= 10 else None
     yt = torch.as_tensor(y, dtype=torch.float32)
     net.train()
     for _ in range(steps):
         i = torch.randint(0, len(x), (batch_size,), generator=g)
         loss = F.binary_cross_entropy_with_logits(net(dihedral(x[i].to(dev), g)), yt[i].to(dev))
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        if sched is not None: sched.step()
     return net.eval()
 
 @torch.no_grad()
@@ -323,10 +325,13 @@ def sample_quality(real: Tensor, fake: Tensor, *, feature_net: LesionFeatureNet,
     """Every number of this chapter for `fake` against `real` (the real test set), as plain floats: FID, KID, PRDC on
     `feature_net`'s features, the CNN and logistic two-sample tests, class fidelity and (with `cas`) the CAS."""
     fr, ff = extract_features(feature_net, real), extract_features(feature_net, fake)
-    out = {'n_real': len(real), 'n_fake': len(fake), 'fid': fid_from_features(fr, ff), **kid(fr, ff, seed=seed), **prdc(fr, ff, k)}
+    k = max(1, min(k, len(fr) - 1, len(ff) - 1))   # small sets (a few test images): the most neighbours they allow
+    out = {'n_real': len(real), 'n_fake': len(fake), 'fid': fid_from_features(fr, ff), **kid(fr, ff, seed=seed), **prdc(fr, ff, k),
+           'prdc_k': k}
     if c2st:
         t = cnn_two_sample_test(real, fake, pairs=pairs, device=device, **{'seeds': (seed, seed + 1, seed + 2), **(c2st_kw or {})})
-        lg = two_sample_test(real, fake, seed=seed)     # on hand-made features; it does not know about twins
+        n_min = min(len(real), len(fake))   # on hand-made features; it does not know about twins; 2-5 folds as the sets allow
+        lg = two_sample_test(real, fake, seed=seed, folds=max(2, min(5, n_min // 2))) if n_min >= 4 else {'accuracy': None, 'p_value': None}
         out.update(c2st_cnn=t['accuracy'], c2st_cnn_std=t['accuracy_std'], c2st_cnn_p=t['p_value'],
                    c2st_logistic=lg['accuracy'], c2st_logistic_p=lg['p_value'])
     labelled = classes is not None and real_labels is not None and fake_labels is not None
