@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import Config, default_device, atomic_write, atomic_json_save, atomic_npz_save, progress, progress_enabled
-from .vqvae import train_vqvae, load_vqvae
-from .adversarial import AdversarialConfig
+from .vqvae import train_vqvae, load_vqvae, adversarial_config
 from .prior import SAMPLING
 from .train import load_checkpoint, config_differences, CheckpointMismatch
 from .layouts import load_dataset
@@ -63,7 +62,7 @@ class DemoConfig(Config):
     # the sample-quality suite (chapter 6a)
     feature_steps: int = 200         # training steps of the lesion feature network
     feature_images: int | None = 4000  # real training images it learns from (None: all)
-    c2st_seeds: int = 1              # CNN two-sample test: seeds × 2 folds (bench/realism.py runs 3)
+    c2st_seeds: int = 1              # CNN two-sample test: seeds × 2 folds (the function's own default is 3)
     c2st_steps: int = 300
     tsne: bool = True                # the t-SNE map of the codebook (PCA is always drawn)
     cache: bool = True               # cache the decoded images in RUNDIR/cache (synthetic images are rendered once)
@@ -218,7 +217,7 @@ def _prepare_run(out, data, preset, seed, device, show_progress, data_kwargs, th
 # %% ../nbs/08_demo.ipynb #ed51ac17
 def _vqvae_stage(stage, cfg: DemoConfig, data, vq_dir: Path, seed: int, device, cache_dir, show_progress, dk: dict):
     "Stage 1: the VQ-VAE; its last steps fine-tune the decoder adversarially, unless `cfg.adversarial` is None."
-    adv = None if cfg.adversarial is None else AdversarialConfig.from_dict(cfg.adversarial)
+    adv = adversarial_config(cfg.adversarial)   # None when off
     plain_steps, tune_steps = adv.steps_split(cfg.vqvae_steps) if adv else (cfg.vqvae_steps, 0)
     done = _trained(vq_dir, plain_steps) and (adv is None or _trained(vq_dir / 'adversarial', tune_steps))
     stage('vqvae', done, lambda: train_vqvae(
@@ -226,7 +225,7 @@ def _vqvae_stage(stage, cfg: DemoConfig, data, vq_dir: Path, seed: int, device, 
         steps=cfg.vqvae_steps, batch_size=cfg.vqvae_batch_size, lr=cfg.vqvae_lr, seed=seed, device=device,
         eval_every=max(1, cfg.vqvae_steps // 4), cache_dir=cache_dir, show_progress=show_progress, data_kwargs=dk,
         hiddens=cfg.hiddens, residual_hiddens=cfg.residual_hiddens, code_dim=cfg.code_dim, restart_after=cfg.restart_after,
-        adversarial=cfg.adversarial if adv else False),
+        adversarial=adv),
         f"training the VQ-VAE for {cfg.vqvae_steps} steps" + (f" (the last {tune_steps} sharpen its decoder)" if adv else '') + f" → {vq_dir}")
 
 # %% ../nbs/08_demo.ipynb #df8cec7d
