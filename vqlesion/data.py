@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 from PIL import Image
+import torchvision.transforms.v2.functional as TF
 from fastcore.basics import patch
 from .core import atomic_write, atomic_json_save, progress
 from .synthetic import HAM10000_CLASSES, HAM10000_COUNTS, synth_lesion
@@ -18,8 +19,8 @@ from .augment import (AUGMENTATIONS, PRESETS, RECIPE_A_MEAN, RECIPE_A_STD, load_
                               RandomRot90, get_transforms, denormalize)
 
 # %% auto #0
-__all__ = ['IMAGE_EXTENSIONS', 'show_images', 'open_rgb', 'LesionDataset', 'SyntheticLesions', 'split_by_group', 'dataset_stats',
-           'plot_class_distribution', 'save_showcase']
+__all__ = ['IMAGE_EXTENSIONS', 'show_images', 'open_rgb', 'LesionDataset', 'SyntheticLesions', 'split_by_group', 'eval_view',
+           'dataset_stats', 'plot_class_distribution', 'save_showcase']
 
 # %% ../nbs/00_data.ipynb #a9915399
 def _to_hwc(img, mean=None, std=None) -> np.ndarray:
@@ -98,16 +99,24 @@ class _SynthReader:
     def key(self, i): return f'synthetic:{self.seed}:{i}:{self.labels[i]}'
 
 # %% ../nbs/00_data.ipynb #9aceb06e
+def _first_dup(xs):
+    seen = set()
+    for x in xs:
+        if x in seen: return x
+        seen.add(x)
+
 class LesionDataset(Dataset):
     "Lesion images from any source: `ds[i]` is `(float tensor C x H x W, int label)`; see the list above."
     def __init__(self, items: Sequence, labels, classes: Sequence[str], reader, *, groups=None, image_size: int = 128,
                  augment: str | Callable = 'none', train: bool = False, mean=None, std=None, name: str = 'images',
-                 root=None, split: str = 'all'):
+                 root=None, split: str = 'all', ids=None):
         self.items, self.reader = list(items), reader
         self.labels = np.asarray(labels, dtype=np.int64).reshape(-1)
         if len(self.labels) != len(self.items): raise ValueError(f"{len(self.items)} items but {len(self.labels)} labels")
         self.classes = tuple(classes)
         self.groups = np.asarray([str(g) for g in (groups if groups is not None else map(reader.name, self.items))], dtype=object)
+        self.ids = np.asarray([str(g) for g in (ids if ids is not None else map(reader.name, self.items))], dtype=object)
+        if len(set(self.ids)) != len(self.ids): raise ValueError(f"{name}: two items share the id {_first_dup(self.ids)!r}")
         self.name, self.root, self.split, self.skipped, self.cache_path = name, root, split, [], None
         self._cache = None
         self.set_transform(augment, image_size, train, mean, std)
@@ -162,7 +171,7 @@ def subset(self: LesionDataset, indices, split: str | None = None) -> 'LesionDat
     idx = np.arange(len(self))[np.asarray(indices)] if len(indices) else np.array([], dtype=np.int64)
     new = copy.copy(self)
     new.items = [self.items[i] for i in idx]
-    new.labels, new.groups = self.labels[idx], self.groups[idx]
+    new.labels, new.groups, new.ids = self.labels[idx], self.groups[idx], self.ids[idx]
     new.split, new.skipped = split or self.split, list(self.skipped)
     new.cache_path, new._cache = None, None                   # cache rows follow the old indices
     return new
@@ -258,7 +267,7 @@ class SyntheticLesions(LesionDataset):
         self.seed = seed
         super().__init__(range(n), labels, HAM10000_CLASSES, _SynthReader(seed, labels), image_size=image_size,
                          augment=transform if transform is not None else augment, train=train,
-                         name=f'synthetic-s{seed}', root='synthetic')
+                         name=f'synthetic-s{seed}', root='synthetic', ids=[f'synthetic:{i}' for i in range(n)])
 
 # %% ../nbs/00_data.ipynb #f6b84cf1
 def split_by_group(groups: Sequence, test_size: float = 0.1, seed: int = 0) -> np.ndarray:
@@ -282,6 +291,11 @@ def _merge(n, mean, m2, chunk):
     delta, total = cm - mean, n + k
     return total, mean + delta * k / total, m2 + cm2 + delta ** 2 * n * k / total
 
+def eval_view(ds: LesionDataset, i: int) -> Image.Image:
+    "Image `i` as the eval transform shows it to a model: `load_image`, centre-cropped to `image_size` where the preset loads larger (recipe A)."
+    im = ds.load_image(i)
+    return im if ds.load_size == ds.image_size else TF.center_crop(im, [ds.image_size, ds.image_size])
+
 def _chunks(data, max_images, batch_size):
     "Chunks of images as float64 arrays (k, H*W, C) in [0, 1], from a data set, a loader or an array."
     from torch.utils.data import DataLoader
@@ -295,10 +309,10 @@ def _chunks(data, max_images, batch_size):
         x = x.astype(np.float64) / 255 if x.dtype == np.uint8 else x.astype(np.float64)
         return x.reshape(x.shape[0], -1, x.shape[-1])
     limit = math.inf if max_images is None else max_images
-    if isinstance(data, LesionDataset):                        # raw pixels, evenly spread if limited
+    if isinstance(data, LesionDataset):                        # raw pixels of the eval view, evenly spread if limited
         idx = np.arange(len(data)) if max_images is None or max_images >= len(data) else np.linspace(0, len(data) - 1, max_images).round().astype(int)
         for s in range(0, len(idx), batch_size):
-            yield to_nhwc(np.stack([np.asarray(data.load_image(int(i))) for i in idx[s:s + batch_size]]), False)
+            yield to_nhwc(np.stack([np.asarray(eval_view(data, int(i))) for i in idx[s:s + batch_size]]), False)
     elif isinstance(data, DataLoader):
         ds, seen = data.dataset, 0
         norm = (ds.mean, ds.std) if isinstance(ds, LesionDataset) else None

@@ -4,16 +4,17 @@
 
 # %% ../nbs/00c_layouts.ipynb #4f7bf71c
 from __future__ import annotations
-import csv, warnings
+import csv, json, warnings
 from pathlib import Path
 from typing import Callable, Sequence
 import numpy as np
+from .core import atomic_json_save
 from .synthetic import HAM10000_CLASSES
 from .augment import _check_preset
 from .data import IMAGE_EXTENSIONS, LesionDataset, SyntheticLesions, split_by_group, _FileReader, _ArrayReader
 
 # %% auto #0
-__all__ = ['LAYOUTS', 'detect_layout', 'load_dataset']
+__all__ = ['LAYOUTS', 'SPLIT_FILE', 'detect_layout', 'load_dataset', 'read_split', 'write_split']
 
 # %% ../nbs/00c_layouts.ipynb #a58f32dc
 LAYOUTS = ('synthetic', 'ham10000', 'isic2018', 'isic2019', 'dermamnist', 'folder')
@@ -92,7 +93,8 @@ def _load_ham10000(root: Path, skip_missing: bool):
     paths, skipped = _resolve([r['image_id'] for r in rows], _index_images(root), meta, skip_missing)
     keep = [i for i, p in enumerate(paths) if p is not None]
     ds = LesionDataset([paths[i] for i in keep], [labels[i] for i in keep], HAM10000_CLASSES, _FileReader(),
-                       groups=[rows[i]['lesion_id'] or rows[i]['image_id'] for i in keep], name='ham10000', root=root)
+                       groups=[rows[i]['lesion_id'] or rows[i]['image_id'] for i in keep], name='ham10000', root=root,
+                       ids=[rows[i]['image_id'] for i in keep])
     ds.skipped = skipped
     return ds, None
 
@@ -116,7 +118,7 @@ def _load_isic(root: Path, version: str, skip_missing: bool):
     paths, skipped = _resolve(ids, _index_images(root), gts[0], skip_missing)
     keep = [i for i, p in enumerate(paths) if p is not None]
     ds = LesionDataset([paths[i] for i in keep], [labels[i] for i in keep], classes, _FileReader(),
-                       groups=[lesion.get(ids[i]) or ids[i] for i in keep], name=version, root=root)
+                       groups=[lesion.get(ids[i]) or ids[i] for i in keep], name=version, root=root, ids=[ids[i] for i in keep])
     ds.skipped = skipped
     return ds, None
 
@@ -135,7 +137,7 @@ def _load_dermamnist(path: Path):
         if len(bad): raise ValueError(f"{path}: {s}_labels has label {bad[0]}, outside 0..6 ({', '.join(HAM10000_CLASSES)})")
     items = [(s, i) for s in arrays for i in range(len(arrays[s]))]
     ds = LesionDataset(items, np.concatenate(list(labels.values())), HAM10000_CLASSES, _ArrayReader(arrays, path.name),
-                       name='dermamnist', root=path)
+                       name='dermamnist', root=path, ids=[f'{s}:{i}' for s, i in items])
     return ds, np.array([s for s, _ in items])
 
 def _scan_folder(folder: Path):
@@ -159,15 +161,18 @@ def _load_folder(root: Path):
     classes = tuple(sorted({n for _, _, names in scans if names for n in names}))
     paths = [p for _, ps, _ in scans for p in ps]
     labels = [classes.index(n) for _, ps, names in scans for n in (names or [None] * len(ps)) if n is not None] or [-1] * len(paths)
-    ds = LesionDataset(paths, labels, classes, _FileReader(), groups=[str(p) for p in paths], name=f'folder-{root.name}', root=root)
+    rel = [p.relative_to(root).as_posix() for p in paths]   # not the path as typed: absolute, relative, a symlink, all the same
+    ds = LesionDataset(paths, labels, classes, _FileReader(), groups=rel, ids=rel, name=f'folder-{root.name}', root=root)
     return ds, (np.array([s for s, ps, _ in scans for _ in ps]) if splits[0] else None)
 
 # %% ../nbs/00c_layouts.ipynb #34e31010
 def load_dataset(path, split: str = 'train', image_size: int = 128, augment: str | Callable = 'default',
                  train: bool | None = None, test_size: float = 0.1, seed: int = 0, cache_dir=None,
                  skip_corrupt: bool = False, classes: Sequence[str] | None = None, n_synthetic: int = 10015,
-                 mean=None, std=None) -> LesionDataset:
-    "One split of the data set at `path` (a folder, a .npz, or 'synthetic'), ready for a DataLoader."
+                 mean=None, std=None, split_seed: int = 0, split_file=None) -> LesionDataset:
+    """One split of the data set at `path` (a folder, a .npz, or 'synthetic'), ready for a DataLoader. `split_seed` orders
+    `split_by_group` (`seed` is the generator's); with `split_file` (a run folder, its split.json or the record), the
+    split is the record's, and data with other items are refused."""
     layout = detect_layout(path)
     if not callable(augment): _check_preset(augment)
     if layout == 'synthetic': ds, own = SyntheticLesions(n_synthetic, image_size, seed=seed), None
@@ -175,12 +180,16 @@ def load_dataset(path, split: str = 'train', image_size: int = 128, augment: str
     elif layout in ('isic2018', 'isic2019'): ds, own = _load_isic(Path(path), layout, skip_corrupt)
     elif layout == 'dermamnist': ds, own = _load_dermamnist(Path(path))
     else: ds, own = _load_folder(Path(path))
-    valid = (*dict.fromkeys(own.tolist()), 'all') if own is not None else ('train', 'test', 'all')
+    if split_file is None: parts, rec = _split_parts(ds, own, test_size, split_seed), dict(split_seed=split_seed, test_size=test_size)
+    else: parts, rec = _parts_from_record(ds, *read_split(split_file), path, seed)
+    valid = (*parts, 'all')
     if split not in valid:
         raise ValueError(f"split={split!r} is not one of {', '.join(map(repr, valid))} for {ds.name} at {path}")
+    ds.split_record = {**parts, **_provenance(ds, layout, path, seed), **rec}
+    if own is not None and split_file is None: ds.split_record.update(split_seed=None, test_size=None)   # the layout's own
     if split != 'all':
-        in_split = own == split if own is not None else split_by_group(ds.groups, test_size, seed) == (split == 'test')
-        ds = ds.subset(np.flatnonzero(in_split), split)
+        keep = set(parts[split])
+        ds = ds.subset(np.flatnonzero([i in keep for i in ds.ids]), split)
     else: ds.split = 'all'
     if classes is not None:
         if not ds.classes: raise ValueError(f"classes={list(classes)}: {ds.name} at {path} has no labels to filter by")
@@ -194,3 +203,53 @@ def load_dataset(path, split: str = 'train', image_size: int = 128, augment: str
     ds = ds.prepare(cache_dir, skip_corrupt)
     if len(ds) == 0: raise ValueError(f"{ds.name} at {path}: split {split!r} has no images (classes={classes})")
     return ds
+
+# %% ../nbs/00c_layouts.ipynb #8b1decb7
+SPLIT_FILE = 'split.json'
+_SPLITS = ('train', 'val', 'test')
+
+def _split_parts(ds: LesionDataset, own, test_size: float, split_seed: int) -> dict:
+    "Ids of every split of the whole collection `ds`: its layout's own splits, or `split_by_group` with `split_seed`."
+    if own is not None: return {s: ds.ids[own == s].tolist() for s in dict.fromkeys(own.tolist())}
+    test = split_by_group(ds.groups, test_size, split_seed)
+    return {'train': ds.ids[~test].tolist(), 'test': ds.ids[test].tolist()}
+
+def _provenance(ds: LesionDataset, layout: str, path, seed: int) -> dict:
+    out = dict(layout=layout, root='synthetic' if layout == 'synthetic' else str(Path(path).resolve()), dataset=ds.name)
+    return {**out, **(dict(data_seed=seed, n_synthetic=len(ds)) if layout == 'synthetic' else {})}
+
+def read_split(split_file) -> tuple[dict, str]:
+    "The split record in `split_file` (a run folder, its split.json, or the record itself) and where it came from."
+    if isinstance(split_file, dict): return split_file, 'the given split record'
+    p = Path(split_file)
+    p = p / SPLIT_FILE if p.is_dir() else p
+    if not p.exists(): raise FileNotFoundError(f"no split file at {p}")
+    try: rec = json.loads(p.read_text())
+    except Exception as e: raise ValueError(f"{p} is not a readable split file: {e}") from e
+    if not isinstance(rec, dict) or not isinstance(rec.get('train'), list):
+        raise ValueError(f"{p} is not a vqlesion split file: it has no 'train' list of item ids")
+    return rec, str(p)
+
+def _parts_from_record(ds: LesionDataset, rec: dict, where: str, path, seed: int) -> tuple[dict, dict]:
+    "The record's splits, once the data at `path` are checked to hold exactly its items; and its other fields."
+    if ds.root == 'synthetic' and rec.get('data_seed', seed) != seed:
+        raise ValueError(f"the synthetic images of seed {seed} are not those of {where} (seed {rec['data_seed']}): pass seed={rec['data_seed']}")
+    parts = {k: [str(i) for i in rec[k]] for k in _SPLITS if isinstance(rec.get(k), list)}
+    known, have = {i for v in parts.values() for i in v}, set(ds.ids.tolist())
+    missing = [i for v in parts.values() for i in v if i not in have]
+    unknown = [i for i in ds.ids.tolist() if i not in known]
+    if missing or unknown:
+        why = ([f"{len(missing)} of its images are missing (e.g. {', '.join(missing[:3])})"] if missing else []) + \
+              ([f"{len(unknown)} images are not in it (e.g. {', '.join(unknown[:3])})"] if unknown else [])
+        raise ValueError(f"the data at {path} do not match the split in {where}: {' and '.join(why)}; use the data that run was trained on")
+    return parts, {k: v for k, v in rec.items() if k not in parts and k not in ('layout', 'root', 'dataset')}
+
+def write_split(record: dict, run, **extra) -> Path:
+    "Write a data set's `split_record` (plus `extra` fields) to `run/split.json`; a run that holds another split is refused."
+    path = Path(run) / SPLIT_FILE
+    new = {**record, **extra}
+    if path.exists():
+        old, _ = read_split(path)
+        diff = [k for k in _SPLITS if sorted(old.get(k, [])) != sorted(new.get(k, []))]
+        if diff: raise ValueError(f"{path} records another {diff[0]} split than the data given now: use the data that run was trained on, or another run folder")
+    return atomic_json_save(new, path)
