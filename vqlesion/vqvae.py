@@ -4,6 +4,7 @@
 
 # %% ../nbs/03a_vqvae.ipynb #1a20f4cb
 from __future__ import annotations
+import hashlib, json, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -13,13 +14,14 @@ from .core import default_device, atomic_json_save, psnr, mse, psnr_from_mse
 from .quantizer import CodeUsage
 from .autoencoder import VQVAE, VQVAEConfig, vqvae_config, PRESETS
 from .data import dataset_stats
-from .layouts import load_dataset
+from .layouts import load_dataset, read_split, write_split, SPLIT_FILE
 from .train import Trainer, TrainConfig, load_checkpoint, plot_curves, read_metrics, _scalar
 from .adversarial import AdversarialConfig, finetune_decoder, decoder_state
 
 # %% auto #0
 __all__ = ['VQVAE_TRAINING', 'RECIPES', 'vqvae_step', 'vqvae_eval', 'vqvae_train_config', 'recipe', 'train_vqvae',
-           'adversarial_config', 'load_vqvae', 'evaluate_vqvae']
+           'adversarial_config', 'load_vqvae', 'codebook_fingerprint', 'run_folder', 'vqvae_data_kwargs',
+           'evaluate_vqvae']
 
 # %% ../nbs/03a_vqvae.ipynb #ce9eed32
 def vqvae_step(model: VQVAE, batch) -> dict:
@@ -86,22 +88,25 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
                 seed: int = 0, split: str = 'train', device=None, eval_every: int | None = None,
                 log_every: int | None = None, num_workers: int = 0, cache_dir: str | Path | None = None,
                 stats_images: int = 512, show_progress: bool | None = None, data_kwargs: dict | None = None,
-                adversarial: bool | dict = False, **model_overrides) -> Trainer:
+                adversarial: bool | dict = False, split_seed: int = 0, **model_overrides) -> Trainer:
     """Train a VQ-VAE on `data` ('synthetic' or a dataset path) into the run folder `out`.
 
     `data_kwargs` go to `load_dataset` (e.g. `n_synthetic`); other keywords override the model preset. `adversarial`
     (True, or a dict of `AdversarialConfig` fields) spends the last `fraction` of the steps fine-tuning the decoder
     against a discriminator (chapter 3b) in `out/adversarial`; encoder and codebook stay those of the plain steps.
+    The split (`split_seed` orders it, not `seed`) is written to `out/split.json`, which evaluation and encoding reuse.
     Re-running the same call resumes from `out/checkpoint.pt`; a different config is refused."""
     if preset not in PRESETS: raise ValueError(f"preset={preset!r}: expected one of {sorted(PRESETS)}")
     sizes = {k: v for k, v in dict(downsample=downsample, num_codes=num_codes).items() if v is not None}
     cfg = vqvae_config(preset, image_size=image_size, **sizes, **model_overrides)
     augment = recipe(preset)['augment']
-    data_kw = {**dict(image_size=image_size, seed=seed, cache_dir=cache_dir, mean=(0., 0., 0.), std=(1., 1., 1.)), **(data_kwargs or {})}
+    data_kw = {**dict(image_size=image_size, seed=seed, cache_dir=cache_dir, mean=(0., 0., 0.), std=(1., 1., 1.),
+                      split_seed=split_seed), **(data_kwargs or {})}
     train_ds = load_dataset(data, split=split, augment=augment, train=True, **data_kw)
-    valid_ds = None if split == 'all' else load_dataset(data, split='test', augment='none', train=False, **data_kw)
+    # validation and statistics see what evaluation will: the recipe's eval transform (recipe A: the centre crop)
+    valid_ds = None if split == 'all' else load_dataset(data, split='test', augment=augment, train=False, **data_kw)
     if 'data_variance' not in model_overrides:
-        stats = dataset_stats(load_dataset(data, split=split, augment='none', train=False, **data_kw), max_images=stats_images)
+        stats = dataset_stats(load_dataset(data, split=split, augment=augment, train=False, **data_kw), max_images=stats_images)
         cfg = VQVAEConfig.from_dict({**cfg.to_dict(), **_norm_from_data(stats, cfg)})
     tcfg = vqvae_train_config(preset, cfg, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
                               eval_every=eval_every, log_every=log_every, num_workers=num_workers)
@@ -116,6 +121,9 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
     torch.manual_seed(seed)
     trainer = Trainer(VQVAE(cfg), train_ds, vqvae_step, tcfg, out_dir=out, valid_data=valid_ds, eval_fn=vqvae_eval,
                       run_config=run_config, device=device, show_progress=show_progress)
+    if trainer.is_main:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        write_split(train_ds.split_record, out, trained_on=split)
     trainer.fit()
     if adv is not None:
         finetune_decoder(trainer.model, train_ds, Path(out) / 'adversarial', tune_steps, adv, seed=seed, valid_data=valid_ds,
@@ -152,16 +160,46 @@ def load_vqvae(run: str | Path, device=None, decoder: str = 'auto') -> VQVAE:
         raise FileNotFoundError(f"{run} has no adversarially fine-tuned decoder ({tuned}): train it with `vqlesion train-vqvae --adversarial`")
     return model.to(default_device(device)).eval()
 
+def codebook_fingerprint(model: VQVAE) -> str:
+    "A short hash of the quantizer (codebook, projections) and the config: what code grids mean. The fine-tuned decoder keeps it."
+    h = hashlib.sha256(json.dumps(model.config.to_dict(), sort_keys=True, default=str).encode())
+    for k, v in sorted(model.quantizer.state_dict().items()): h.update(k.encode() + v.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
 # %% ../nbs/03a_vqvae.ipynb #65979fcb
+def run_folder(run: str | Path) -> Path:
+    "The run folder of `run`: itself, or the folder of its checkpoint file."
+    run = Path(run)
+    return run if run.is_dir() or not run.suffix else run.parent
+
+def vqvae_data_kwargs(run: str | Path, data, split: str, held_out: bool = False, **data_kwargs) -> dict:
+    """`load_dataset` keywords that show `data` to the VQ-VAE of `run` as it saw them in training: the recipe's eval transform,
+    pixels in [0, 1], and the run's own split (its split.json; other data are refused). `held_out`: refuse a run that trained on them."""
+    folder = run_folder(run)
+    rc = json.loads((folder / 'config.json').read_text()) if (folder / 'config.json').exists() else {}
+    kw = dict(augment=rc.get('data', {}).get('augment', 'none'), train=False, mean=(0.,) * 3, std=(1.,) * 3)
+    if (folder / SPLIT_FILE).exists():
+        rec, where = read_split(folder / SPLIT_FILE)
+        if held_out and rec.get('trained_on') == 'all' and split != 'all':
+            raise ValueError(f"{run} was trained on every image of its data (split='all', {where}): it has no held-out {split!r} images")
+        kw['split_file'] = folder / SPLIT_FILE
+        if rec.get('layout') == 'synthetic': kw.update(seed=rec['data_seed'], n_synthetic=rec['n_synthetic'])
+    else: warnings.warn(f"{folder} has no {SPLIT_FILE} (a run of an older vqlesion): the split of {data} is recomputed, "
+                        "and may not be the one the run was trained on", stacklevel=3)
+    return {**kw, **data_kwargs}
+
 def evaluate_vqvae(run: str | Path, data: str | Path = 'synthetic', split: str = 'test', batch_size: int = 64,
                    max_images: int | None = None, device=None, write: bool = True, decoder: str = 'auto', **data_kwargs) -> dict:
-    "PSNR, codebook usage and perplexity of a trained VQ-VAE over a whole split; written to `run/eval_<split>.json`."
+    """PSNR, codebook usage and perplexity of a trained VQ-VAE over a whole split of the run's own split (`split.json`),
+    seen through its recipe's eval transform; written to `eval_<split>.json` in the run folder."""
+    dest = run_folder(run) / f'eval_{split}.json'     # beside a checkpoint file, never inside it
     model = load_vqvae(run, device=device, decoder=decoder)
-    ds = load_dataset(data, split=split, image_size=model.config.image_size, augment='none', train=False, **data_kwargs)
+    kw = vqvae_data_kwargs(run, data, split, held_out=True, **data_kwargs)
+    ds = load_dataset(data, split=split, image_size=model.config.image_size, **kw)
     if max_images is not None and max_images < len(ds): ds = torch.utils.data.Subset(ds, range(max_images))
     loader = DataLoader(ds, batch_size=batch_size, shuffle=False)
     res = {k: _scalar(v) for k, v in vqvae_eval(model, loader, next(model.parameters()).device).items()}
     res = {**res, 'n_images': int(res['n_images']), 'dead_codes': int(res['dead_codes']), 'num_codes': model.config.num_codes,
            'grid': list(model.grid_shape()), 'data': str(data), 'split': split}
-    if write: atomic_json_save(res, Path(run) / f'eval_{split}.json')
+    if write: atomic_json_save(res, dest)
     return res
