@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_priors.ipynb #b13bc37d
 from __future__ import annotations
-import json, math
+import json, math, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -19,14 +19,15 @@ from .prior import CodePrior
 from .gpt import GPT, GPTConfig
 from .pixelcnn import PixelCNN, PixelCNNConfig
 from .data import open_rgb
-from .layouts import load_dataset
-from .vqvae import load_vqvae
+from .augment import load_size_for
+from .layouts import load_dataset, write_split
+from .vqvae import load_vqvae, codebook_fingerprint, vqvae_data_kwargs, run_augment
 
 # %% auto #0
 __all__ = ['PRIOR_MODELS', 'PRIOR_TRAINING', 'code_dtype', 'CodeSet', 'load_codes', 'split_by_source', 'CodeGrids',
            'encode_dataset', 'prior_train_config', 'build_prior', 'prior_step', 'prior_eval', 'train_prior',
-           'load_prior', 'unigram_entropy_bits', 'evaluate_prior', 'class_index', 'check_prior_matches_vqvae',
-           'decode_codes', 'load_image_file', 'save_image_grid', 'sample_lesions']
+           'load_prior', 'unigram_entropy_bits', 'evaluate_prior', 'class_index', 'check_codebook',
+           'check_prior_matches_vqvae', 'decode_codes', 'load_image_file', 'save_image_grid', 'sample_lesions']
 
 # %% ../nbs/05a_priors.ipynb #06984ea0
 def code_dtype(num_codes: int) -> np.dtype:
@@ -73,8 +74,15 @@ def load_codes(path: str | Path, num_codes: int | None = None) -> CodeSet:
                  classes=tuple(str(c) for c in z['classes']), num_codes=int(z['num_codes']),
                  vqvae=json.loads(str(z['vqvae'])), meta=json.loads(str(z['meta'])))
     if cs.codes.ndim != 3: raise ValueError(f"{path}: codes must be (N, H, W) grids, got shape {cs.codes.shape}")
+    for k in ('codes', 'labels', 'source'):       # floats would be truncated into other codes, silently
+        if not np.issubdtype(z[k].dtype, np.integer): raise ValueError(f"{path}: {k} must be integers, got {z[k].dtype}")
+    for k in ('labels', 'source'):
+        if len(getattr(cs, k)) != len(cs.codes): raise ValueError(f"{path}: {len(cs.codes)} code grids but {len(getattr(cs, k))} {k}")
+    if len(cs.codes) and int(cs.codes.min()) < 0: raise ValueError(f"{path}: holds code {int(cs.codes.min())}: codes are 0..{cs.num_codes - 1}")
     if len(cs.codes) and int(cs.codes.max()) >= cs.num_codes:
         raise ValueError(f"{path}: holds code {int(cs.codes.max())} but says the codebook has {cs.num_codes} codes")
+    bad = cs.labels[(cs.labels < -1) | (cs.labels >= len(cs.classes))] if cs.classes else cs.labels[cs.labels < -1]
+    if len(bad): raise ValueError(f"{path}: holds label {int(bad[0])}, but its classes are {list(cs.classes)} (-1: unlabelled)")
     if num_codes is not None and num_codes != cs.num_codes:
         raise ValueError(f"{path} holds codes of a {cs.num_codes}-code codebook, but this prior models {num_codes} codes: "
                          f"encode the images with the VQ-VAE the prior belongs to")
@@ -107,10 +115,11 @@ class CodeGrids(Dataset):
 def encode_dataset(vqvae_run: str | Path, data: str | Path = 'synthetic', out: str | Path | None = None,
                    split: str = 'train', flips: bool = False, batch_size: int = 64, device=None,
                    show_progress: bool | None = None, **data_kwargs) -> CodeSet:
-    "Encode every image of `data` (its `split`) with the VQ-VAE of `vqvae_run`; save to `out` if given."
+    """Encode every image of `data` (its `split` in the run's split.json, through its recipe's eval transform) with the
+    VQ-VAE of `vqvae_run`; save to `out` if given. The codes carry the codebook's fingerprint and the images' ids."""
     device = default_device(device)
     model = load_vqvae(vqvae_run, device=device)
-    ds = load_dataset(data, split=split, image_size=model.config.image_size, augment='none', train=False, **data_kwargs)
+    ds = load_dataset(data, split=split, image_size=model.config.image_size, **vqvae_data_kwargs(vqvae_run, data, split, **data_kwargs))
     loader = DataLoader(ds, batch_size=batch_size, shuffle=False)
     views = [lambda x: x] + ([lambda x: x.flip(-1), lambda x: x.flip(-2), lambda x: x.flip(-1).flip(-2)] if flips else [])
     codes, labels, source, start = [], [], [], 0
@@ -122,7 +131,8 @@ def encode_dataset(vqvae_run: str | Path, data: str | Path = 'synthetic', out: s
     cs = CodeSet(codes=torch.cat(codes).numpy().astype(code_dtype(model.config.num_codes)),
                  labels=torch.cat(labels).numpy().astype(np.int64), source=torch.cat(source).numpy(),
                  classes=tuple(getattr(ds, 'classes', ())), num_codes=model.config.num_codes,
-                 vqvae=model.config.to_dict(), meta=dict(data=str(data), split=split, flips=flips, vqvae_run=str(vqvae_run)))
+                 vqvae=model.config.to_dict(), meta=dict(data=str(data), split=split, flips=flips, vqvae_run=str(vqvae_run),
+                                                         codebook=codebook_fingerprint(model), ids=ds.ids.tolist()))
     if out is not None: cs.save(out)
     return cs
 
@@ -181,8 +191,14 @@ def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'de
     run_config = {'kind': 'prior', 'prior': kind, 'preset': preset, 'model': model.config.to_dict(),
                   'codes': {'path': str(codes), 'num_codes': cs.num_codes, 'grid': list(cs.grid), 'classes': list(cs.classes),
                             'vqvae': cs.vqvae, 'valid_fraction': valid_fraction, 'n_train': len(train_idx), 'n_valid': len(valid_idx)}}
+    if cs.meta.get('codebook'): run_config['codes']['codebook'] = cs.meta['codebook']   # old code files have none
     trainer = Trainer(model, CodeGrids(cs, train_idx), prior_step, cfg, out_dir=out, valid_data=CodeGrids(cs, valid_idx),
                       eval_fn=prior_eval, run_config=run_config, best_metric='nll', device=device, show_progress=show_progress)
+    if trainer.is_main:   # its split: the images whose grids it trains on, and those it validates on
+        ids = np.asarray(cs.meta.get('ids') or [f'source:{i}' for i in range(int(cs.source.max()) + 1)], dtype=object)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        write_split({'train': sorted(set(ids[cs.source[train_idx]])), 'test': sorted(set(ids[cs.source[valid_idx]])),
+                     'codes': str(codes), 'split_seed': cfg.seed, 'valid_fraction': valid_fraction}, out)
     trainer.fit()
     if trainer.is_main:   # under torchrun, only rank 0 writes
         fig = plot_curves(read_metrics(out), ['bits_per_code'], title=f'{kind} prior ({preset})')
@@ -216,6 +232,7 @@ def evaluate_prior(run: str | Path, codes: str | Path, batch_size: int = 64, dev
     cs = load_codes(codes, num_codes=model.config.num_codes)
     if tuple(cs.grid) != tuple(model.config.grid):
         raise ValueError(f"{codes} holds {cs.grid} grids but the prior in {run} models {tuple(model.config.grid)} grids")
+    check_codebook(rc['codes'].get('codebook'), cs.meta.get('codebook'), f"the prior in {run}", f"the codes in {codes}")
     loader = DataLoader(CodeGrids(cs), batch_size=batch_size)
     device = model.device
     nll = prior_eval(model, loader, device)['nll']            # nats per code
@@ -242,6 +259,15 @@ def class_index(name: str | int | None, classes) -> int | None:
     if name not in classes: raise ValueError(f"unknown class {name!r}: the classes are {classes}")
     return classes.index(name)
 
+def check_codebook(a: str | None, b: str | None, what_a: str, what_b: str) -> None:
+    "Refuse codes of one codebook read with another (fingerprints `a`, `b`); without a fingerprint (older files), warn."
+    if a is None or b is None:
+        warnings.warn(f"cannot check that {what_a} and {what_b} share a codebook: {what_a if a is None else what_b} has no "
+                      "fingerprint (made by an older vqlesion)", stacklevel=3)
+    elif a != b:
+        raise ValueError(f"{what_a} and {what_b} come from different codebooks (fingerprints {a} and {b}): "
+                         "use the VQ-VAE run whose codes the prior was trained on")
+
 def check_prior_matches_vqvae(prior_config, vqvae) -> None:
     "Refuse to decode a prior's grids with a VQ-VAE of another codebook size or grid shape."
     if prior_config.num_codes != vqvae.config.num_codes:
@@ -257,14 +283,14 @@ def decode_codes(vqvae, codes: torch.Tensor, batch_size: int = 64) -> torch.Tens
     out = [vqvae.denormalize(vqvae.decode_indices(c.to(dev).long())).cpu() for c in torch.as_tensor(codes).split(batch_size)]
     return torch.cat(out)
 
-def load_image_file(path: str | Path, image_size: int) -> torch.Tensor:
-    "An image file as a (3, S, S) tensor in [0, 1]: shorter side resized to `image_size`, centre-cropped."
+def load_image_file(path: str | Path, image_size: int, augment: str = 'none') -> torch.Tensor:
+    "An image file as a (3, S, S) tensor in [0, 1], as `augment`'s eval transform shows it: shorter side resized to its load size, centre-cropped."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no image at {path}")
     try:
         img = TF.to_image(open_rgb(path))
     except Exception as e: raise ValueError(f"cannot read image {path}: {e}") from e
-    img = TF.center_crop(TF.resize(img, image_size, antialias=True), [image_size, image_size])
+    img = TF.center_crop(TF.resize(img, load_size_for(augment, image_size), antialias=True), [image_size, image_size])
     return TF.to_dtype(img, torch.float32, scale=True)
 
 def save_image_grid(images: torch.Tensor, path: str | Path, nrow: int = 8) -> Path:
@@ -278,10 +304,18 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
                    seed: int = 0, out: str | Path | None = None, complete: str | Path | None = None,
                    keep_rows: int | None = None, nrow: int = 8, device=None) -> dict:
     """Sample `n` lesions from a prior and decode them with its VQ-VAE; with `complete`, keep the first
-    `keep_rows` code rows of that image and sample the rest. Writes `out` (PNG) and its codes (`.npz`)."""
+    `keep_rows` code rows of that image and sample the rest. Writes the PNG `out` (`x.npz` means `x.png`) and its codes beside it (`.npz`)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r}: the number of samples must be at least 1")
+    if out is not None:
+        out = Path(out)
+        png = out.with_suffix('.png') if out.suffix == '.npz' else out
+        for f in (out, png, png.with_suffix('.npz')):
+            if f.is_dir(): raise ValueError(f"out={f} is a folder: samples go to a file, e.g. {f / 'samples.png'}")
+        if not png.parent.is_dir(): raise FileNotFoundError(f"out={out}: the folder {png.parent} does not exist")
     prior, rc = load_prior(prior_run, device=device)
     vqvae = load_vqvae(vqvae_run, device=prior.device)
     check_prior_matches_vqvae(prior.config, vqvae)
+    check_codebook(rc['codes'].get('codebook'), codebook_fingerprint(vqvae), f"the prior in {prior_run}", f"the VQ-VAE in {vqvae_run}")
     label = class_index(class_name, rc['codes']['classes'])
     if label is not None and prior.config.num_classes == 0:
         raise ValueError(f"the prior in {prior_run} is unconditional: it cannot sample class {class_name!r}")
@@ -293,7 +327,7 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
         H = prior.config.grid[0]
         keep_rows = H // 2 if keep_rows is None else keep_rows
         if not 0 < keep_rows < H: raise ValueError(f"keep_rows={keep_rows}: expected 1..{H - 1} for {H}-row code grids")
-        image = load_image_file(complete, vqvae.config.image_size).to(prior.device)[None]
+        image = load_image_file(complete, vqvae.config.image_size, run_augment(vqvae_run)).to(prior.device)[None]
         prefix = vqvae.encode(vqvae.normalize(image))
         codes = prior.sample(n, labels=labels, prefix=prefix, keep_rows=keep_rows, **kw)
         shown = [image.cpu(), decode_codes(vqvae, prefix)]   # the original and its reconstruction first
@@ -302,8 +336,7 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
     images = decode_codes(vqvae, codes)
     res = {'codes': codes.cpu(), 'images': images}
     if out is not None:
-        out = Path(out)
-        res['png'] = save_image_grid(torch.cat(shown + [images]), out, nrow=nrow)
-        res['npz'] = atomic_npz_save(out.with_suffix('.npz'), codes=codes.cpu().numpy().astype(code_dtype(prior.config.num_codes)),
+        res['png'] = save_image_grid(torch.cat(shown + [images]), png, nrow=nrow)
+        res['npz'] = atomic_npz_save(png.with_suffix('.npz'), codes=codes.cpu().numpy().astype(code_dtype(prior.config.num_codes)),
                                      labels=np.full(n, -1 if label is None else label, np.int16))
     return res

@@ -20,7 +20,7 @@ from .adversarial import AdversarialConfig, finetune_decoder, decoder_state
 
 # %% auto #0
 __all__ = ['VQVAE_TRAINING', 'RECIPES', 'vqvae_step', 'vqvae_eval', 'vqvae_train_config', 'recipe', 'train_vqvae',
-           'adversarial_config', 'load_vqvae', 'codebook_fingerprint', 'run_folder', 'vqvae_data_kwargs',
+           'adversarial_config', 'load_vqvae', 'codebook_fingerprint', 'run_folder', 'run_augment', 'vqvae_data_kwargs',
            'evaluate_vqvae']
 
 # %% ../nbs/03a_vqvae.ipynb #ce9eed32
@@ -172,12 +172,16 @@ def run_folder(run: str | Path) -> Path:
     run = Path(run)
     return run if run.is_dir() or not run.suffix else run.parent
 
+def run_augment(run: str | Path) -> str:
+    "The augmentation preset the VQ-VAE `run` trained with, whose eval transform shows it images ('none' when its config does not say)."
+    cfg = run_folder(run) / 'config.json'
+    return json.loads(cfg.read_text()).get('data', {}).get('augment', 'none') if cfg.exists() else 'none'
+
 def vqvae_data_kwargs(run: str | Path, data, split: str, held_out: bool = False, **data_kwargs) -> dict:
     """`load_dataset` keywords that show `data` to the VQ-VAE of `run` as it saw them in training: the recipe's eval transform,
     pixels in [0, 1], and the run's own split (its split.json; other data are refused). `held_out`: refuse a run that trained on them."""
     folder = run_folder(run)
-    rc = json.loads((folder / 'config.json').read_text()) if (folder / 'config.json').exists() else {}
-    kw = dict(augment=rc.get('data', {}).get('augment', 'none'), train=False, mean=(0.,) * 3, std=(1.,) * 3)
+    kw = dict(augment=run_augment(run), train=False, mean=(0.,) * 3, std=(1.,) * 3)
     if (folder / SPLIT_FILE).exists():
         rec, where = read_split(folder / SPLIT_FILE)
         if held_out and rec.get('trained_on') == 'all' and split != 'all':
