@@ -107,6 +107,11 @@ def _read_json(path: Path, default=None):
     path = Path(path)
     return json.loads(path.read_text()) if path.exists() else default
 
+def _run_split(out: Path):
+    "The VQ-VAE's split.json of the demo run in `out`, which every later stage reuses (None for a run of an older vqlesion)."
+    path = Path(out) / 'vqvae' / 'split.json'
+    return path if path.exists() else None
+
 def _jsonable(obj):
     "Tuples to lists, numpy and torch scalars to Python numbers: what a JSON round trip gives back."
     if isinstance(obj, dict): return {str(k): _jsonable(v) for k, v in obj.items()}
@@ -310,7 +315,7 @@ def summarize(metrics: dict, seconds: float | None = None) -> str:
 # %% ../nbs/08_demo.ipynb #c37afe08
 def _feature_net(out: Path, data, cfg: DemoConfig, load_kw: dict, device, seed: int):
     "The run's lesion feature network: trained once on (up to `feature_images` of) the real training split, cached in OUT."
-    ds = load_dataset(data, split='train', image_size=cfg.image_size, augment='none', train=False, **load_kw)
+    ds = load_dataset(data, split='train', image_size=cfg.image_size, augment='none', train=False, split_file=_run_split(out), **load_kw)
     idx = _eval_subset(len(ds), cfg.feature_images, seed)
     images = torch.stack([ds[int(i)][0] for i in idx])
     labels = ds.labels[idx] if ds.classes else None
@@ -342,7 +347,7 @@ def _score_samples(out: Path, kind: str, model, plain, images, eval_labels, reco
 def _evaluate(out: Path, data, cfg: DemoConfig, idx, eval_labels, classes, device, show_progress, load_kw, seed) -> dict:
     model = load_vqvae(out / 'vqvae', device=device)
     plain = load_vqvae(out / 'vqvae', device=device, decoder='plain') if cfg.adversarial is not None else None
-    ds = load_dataset(data, split='test', image_size=cfg.image_size, augment='none', train=False, **load_kw)
+    ds = load_dataset(data, split='test', image_size=cfg.image_size, augment='none', train=False, split_file=_run_split(out), **load_kw)
     parts = ['features', 'reconstructions', 'codebook', 'gpt', 'pixelcnn', 'rate-distortion']
     bar = progress(total=len(parts), desc='evaluate', enabled=show_progress)
     images = torch.stack([ds[int(i)][0] for i in idx])
@@ -397,7 +402,7 @@ def demo_quality_inputs(out: str | Path, decoder: str = 'auto', device=None) -> 
     cfg, seed, data = DemoConfig(**settings['config']), settings['seed'], settings['data']
     dk = dict(settings['data_kwargs']); cache_dir = dk.pop('cache_dir', out / 'cache' if cfg.cache else None)
     load_kw = dict(seed=seed, cache_dir=cache_dir, **dk)
-    ds = load_dataset(data, split='test', image_size=cfg.image_size, augment='none', train=False, **load_kw)
+    ds = load_dataset(data, split='test', image_size=cfg.image_size, augment='none', train=False, split_file=_run_split(out), **load_kw)
     idx = _eval_subset(len(ds), cfg.eval_images, seed)
     labels = torch.as_tensor(ds.labels[idx]) if ds.classes else torch.zeros(len(idx), dtype=torch.long)
     return {'images': torch.stack([ds[int(i)][0] for i in idx]), 'labels': labels, 'classes': ds.classes or ('all',),
