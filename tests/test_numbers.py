@@ -58,7 +58,8 @@ def test_changed_json_makes_check_fail_naming_the_block(repo, capsys):
     before = snapshot(repo)
     assert sync.main(['--check'], root=repo) == 1
     err = capsys.readouterr().err
-    assert "numbers block 'prior-nll' is stale" in err and 'README.md is out of step' in err
+    assert "numbers block 'prior-nll' is stale: its text differs from what bench/results/prior_nll.json give" in err
+    assert 'README.md is out of step' in err
     assert "'prior-nll-demo'" not in err and "'sampling-sweep'" not in err       # only the block that reads the file
     assert snapshot(repo) == before                                           # --check writes nothing
     # regenerating puts the new number in the notebook and the README, and the check passes again
@@ -75,7 +76,7 @@ def test_regenerated_notebook_is_valid_and_clean(repo):
     nbformat.validate(nbformat.read(nb, as_version=4))
     written = nb.read_bytes()
     assert b'median 0.242 s per step for classic, 0.500 s for ours' in written
-    subprocess.run(['nbdev_clean', '--fname', str(nb)], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([str(Path(sys.executable).parent / 'nbdev_clean'), '--fname', str(nb)], cwd=ROOT, check=True, capture_output=True)
     assert nb.read_bytes() == written
 
 

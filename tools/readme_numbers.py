@@ -50,6 +50,11 @@ def pct(x: float, digits: int = 1) -> str:
     return (s[:-(digits + 1)] if digits and s.endswith('.' + '0' * digits) else s) + ' %'
 
 
+def pct_range(lo: float, hi: float) -> str:
+    "0.9775, 1.0 -> '98–100 %'."
+    return f'{100 * lo:.0f}–{pct(hi, 0)}'
+
+
 def kparams(n: int) -> str: return f'{n / 1000:.0f} k'
 def mparams(n: int) -> str: return f'{n / 1e6:.2f} M'
 def minutes(s: float) -> str: return f'{s / 60:.0f} minutes'
@@ -134,9 +139,9 @@ def demo_realism_summary(d):
     missing = (f"; the lesion network finds no `{weakest.pop()}` among the reconstructions or samples (class fidelity 0 for that class)"
                if len(weakest) == 1 and all(m['class_fidelity_min_ratio'] == 0 for m in fakes) else '')
     lead = '**The samples do not pass for real lesions yet.** ' if lo > 0.75 else ''
-    return (f"{lead}A small CNN trained from scratch tells every set from real images {pct(lo, 0)[:-2]}–{pct(hi, 0)} of the time "
+    return (f"{lead}A small CNN trained from scratch tells every set from real images {pct_range(lo, hi)} of the time "
             f"({'one seed' if seeds == 1 else f'{seeds} seeds'} × 2 folds). The sharp decoder {verb} on the lesion features "
-            f"(KID {kid}; {fid}) {cost}, but the CNN's accuracy stays at {pct(lo, 0)[:-2]}–{pct(hi, 0)}. The figure shows why: "
+            f"(KID {kid}; {fid}) {cost}, but the CNN's accuracy stays at {pct_range(lo, hi)}. The figure shows why: "
             f"the samples lose the dermoscope's round field and the class traits (bcc vessels, bkl networks, hairs), which the "
             f"{c['prior_steps']}-step priors and the {c['image_size']}-px codes do not capture{missing}.")
 

@@ -20,7 +20,7 @@ import argparse, difflib, json, re, sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from readme_numbers import NumbersError, fill, hand_typed   # noqa: E402
+from readme_numbers import BLOCKS, NumbersError, fill, hand_typed   # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTE = '<!-- Generated from nbs/index.ipynb by tools/sync_readme.py: edit the notebook, then run the script. -->'
@@ -80,8 +80,8 @@ def main(argv=None, root: Path = ROOT) -> int:
               f"(render it in tools/readme_numbers.py, or reword it)", file=sys.stderr); ok = False
     if args.check:
         for name in stale:
-            print(f"{INDEX}: numbers block {name!r} is stale: its text differs from what its result files give "
-                  f"(run `python tools/sync_readme.py`)", file=sys.stderr); ok = False
+            print(f"{INDEX}: numbers block {name!r} is stale: its text differs from what {', '.join(BLOCKS[name].sources)} "
+                  f"give (run `python tools/sync_readme.py`)", file=sys.stderr); ok = False
         if have != want:
             diff = list(difflib.unified_diff(have.splitlines(), want.splitlines(), 'README.md', 'from nbs/index.ipynb', lineterm='', n=1))
             print('README.md is out of step with nbs/index.ipynb; run `python tools/sync_readme.py`:', *diff[:20], sep='\n', file=sys.stderr)
