@@ -1,0 +1,421 @@
+"""The result numbers of README.md and the docs home page, rendered from committed result files.
+
+Every result number in `nbs/index.ipynb` sits in a generated block of a markdown cell:
+
+    <!-- numbers: prior-nll (bench/results/prior_nll.json) -->
+    ...markdown written by tools/sync_readme.py, never by hand...
+    <!-- /numbers -->
+
+`BLOCKS` maps each block's name to the result files it reads and a function that turns their JSON into
+markdown (a table, a sentence, a paragraph). `python tools/sync_readme.py` rewrites every block from its
+files, then README.md; `--check` (CI) fails when a block, or README.md, is not what the files give, or when
+a result number is typed by hand outside a block. To add a number: register a renderer here with `@block`,
+put an empty block (the two marker lines) where it belongs in the notebook, run the script.
+"""
+import json, re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Block:
+    name: str
+    sources: tuple          # result files, relative to the repository root, in the order `render` takes them
+    render: Callable        # (*loaded JSON) -> markdown
+
+
+BLOCKS: dict = {}
+
+
+def block(name: str, *sources: str):
+    "Register the decorated function as the renderer of the block `name`, reading `sources`."
+    def deco(fn):
+        if name in BLOCKS: raise ValueError(f'numbers block {name!r} is registered twice')
+        BLOCKS[name] = Block(name, sources, fn)
+        return fn
+    return deco
+
+
+class NumbersError(ValueError):
+    "A block that cannot be rendered: unknown name, missing or incomplete result file, malformed markers."
+
+
+# ---------------------------------------------------------------------------------------------- formatting
+def pct(x: float, digits: int = 1) -> str:
+    "0.393 -> '39.3 %'; 1.0 -> '100 %' (a whole number loses its '.0')."
+    s = f'{100 * x:.{digits}f}'
+    return (s[:-(digits + 1)] if digits and s.endswith('.' + '0' * digits) else s) + ' %'
+
+
+def pct_range(lo: float, hi: float) -> str:
+    "0.9775, 1.0 -> '98–100 %'."
+    return f'{100 * lo:.0f}–{pct(hi, 0)}'
+
+
+def kparams(n: int) -> str: return f'{n / 1000:.0f} k'
+def mparams(n: int) -> str: return f'{n / 1e6:.2f} M'
+def minutes(s: float) -> str: return f'{s / 60:.0f} minutes'
+
+
+def source_line(*parts: str) -> str:
+    "The italic line under a table that says where its numbers come from."
+    return '*' + '; '.join(parts) + '.*'
+
+
+def words(n: int) -> str:
+    "Small counts in words, as prose writes them."
+    return ('zero one two three four five six seven eight nine ten'.split() + [str(n)])[n if 0 <= n <= 10 else -1]
+
+
+# ------------------------------------------------------------------------------------------- the demo
+DEMO = 'bench/results/demo_small_metrics.json'
+DEMO_TINY = 'bench/results/demo_tiny_metrics.json'
+
+
+def demo_command(d: dict) -> str:
+    r = d['run']
+    return f"vqlesion demo --out {r['out']} --preset {r['preset']} --seed {r['seed']} --threads {r['torch_threads']}"
+
+
+@block('demo-time', DEMO, DEMO_TINY)
+def demo_time(d, tiny):
+    return (f"On our 2-core development machine the default `small` preset took "
+            f"{minutes(d['timings']['total_seconds'])} while test runs shared the cores, and `--preset tiny` "
+            f"took {tiny['timings']['total_seconds']:.0f} s with `--threads {tiny['run']['torch_threads']}` "
+            f"(`{DEMO}`, `{DEMO_TINY}`).")
+
+
+@block('demo-setup', DEMO)
+def demo_setup(d):
+    from vqlesion.vqvae import adversarial_config            # how the demo splits its VQ-VAE steps
+    r, c, t = d['run'], d['run']['config'], d['timings']
+    adv = adversarial_config(c['adversarial']) if c.get('adversarial') is not None else None
+    tune = adv.steps_split(c['vqvae_steps'])[1] if adv else 0
+    grid = c['image_size'] // c['downsample']
+    vq = f"{c['vqvae_steps']:,} VQ-VAE steps" + (f", of which the last {tune} fine-tune the decoder adversarially" if tune else '')
+    return (f"`vqlesion demo` with its default `{r['preset']}` preset ({c['image_size']} px images, {grid}×{grid} grids "
+            f"of {c['num_codes']} codes; {vq}; {c['prior_steps']} steps for each prior; {c['eval_images']} test images "
+            f"evaluated) wrote `metrics.json` (committed as `{DEMO}`) on our 2-core development machine: "
+            f"`{demo_command(d)}`. The run took {minutes(t['total_seconds'])} of stage time while test runs shared "
+            f"the two cores (VQ-VAE {t['vqvae']['seconds']:.0f} s, priors {t['gpt']['seconds'] + t['pixelcnn']['seconds']:.0f} s, "
+            f"evaluation {t['evaluate']['seconds']:.0f} s: {words(len(d['realism']))} CNN two-sample tests and the feature network).")
+
+
+REALISM_ROWS = (('real', 'real: two halves of the test set (the floor)'),
+                ('reconstructions_plain', 'reconstructions, plain decoder'), ('reconstructions', 'reconstructions, sharp decoder'),
+                ('gpt_plain', 'GPT samples, plain decoder'), ('gpt', 'GPT samples, sharp decoder'),
+                ('pixelcnn_plain', 'PixelCNN samples, plain decoder'), ('pixelcnn', 'PixelCNN samples, sharp decoder'))
+
+
+@block('demo-realism', DEMO)
+def demo_realism(d):
+    lines = ['| images | CNN two-sample accuracy (0.5 = indistinguishable) | KID | FID | precision / recall | density / coverage | logistic two-sample accuracy |',
+             '|---|---|---|---|---|---|---|']
+    for key, label in REALISM_ROWS:
+        m = d['realism'][key]
+        lines.append(f"| {label} | {m['c2st_cnn']:.3f} | {m['kid']:.3f} | {m['fid']:.1f} | {m['precision']:.2f} / {m['recall']:.2f} "
+                     f"| {m['density']:.2f} / {m['coverage']:.2f} | {m['c2st_logistic']:.2f} |")
+    return '\n'.join(lines + ['', source_line(f'`{DEMO}`, key `realism`', f'`{demo_command(d)}`')])
+
+
+@block('demo-realism-summary', DEMO)
+def demo_realism_summary(d):
+    rz, c, v = d['realism'], d['run']['config'], d['vqvae']
+    fakes = [m for k, m in rz.items() if k != 'real']
+    lo, hi = min(m['c2st_cnn'] for m in fakes), max(m['c2st_cnn'] for m in fakes)
+    pairs = (('reconstructions', 'reconstructions'), ('GPT samples', 'gpt'), ('PixelCNN samples', 'pixelcnn'))
+    kid = ', '.join(f"of {name} {rz[k + '_plain']['kid']:.3f} → {rz[k]['kid']:.3f}" for name, k in pairs)
+    kid_lower = all(rz[k]['kid'] < rz[k + '_plain']['kid'] for _, k in pairs)
+    fid_lower = all(rz[k]['fid'] < rz[k + '_plain']['fid'] for _, k in pairs)
+    dpsnr = v['plain_decoder']['psnr'] - v['psnr']
+    cost = f"for {dpsnr:.2f} dB of PSNR" if dpsnr >= 0 else f"and gains {-dpsnr:.2f} dB of PSNR"
+    verb = 'lowers every distance' if kid_lower and fid_lower else 'changes the distances'
+    fid = 'FID lower for every set' if fid_lower else 'FID not lower for every set'
+    seeds = c['c2st_seeds']
+    weakest = {m['class_fidelity_min_class'] for m in fakes}
+    missing = (f"; the lesion network finds no `{weakest.pop()}` among the reconstructions or samples (class fidelity 0 for that class)"
+               if len(weakest) == 1 and all(m['class_fidelity_min_ratio'] == 0 for m in fakes) else '')
+    lead = '**The samples do not pass for real lesions yet.** ' if lo > 0.75 else ''
+    return (f"{lead}A small CNN trained from scratch tells every set from real images {pct_range(lo, hi)} of the time "
+            f"({'one seed' if seeds == 1 else f'{seeds} seeds'} × 2 folds). The sharp decoder {verb} on the lesion features "
+            f"(KID {kid}; {fid}) {cost}, but the CNN's accuracy stays at {pct_range(lo, hi)}. The figure shows why: "
+            f"the samples lose the dermoscope's round field and the class traits (bcc vessels, bkl networks, hairs), which the "
+            f"{c['prior_steps']}-step priors and the {c['image_size']}-px codes do not capture{missing}.")
+
+
+@block('demo-headline', DEMO)
+def demo_headline(d):
+    v, p = d['vqvae'], d['priors']
+    g, q = p['gpt'], p['pixelcnn']
+    fid = d['sample_quality']['gpt'].get('fid')
+    return '\n'.join([
+        '| | |', '|---|---|',
+        f"| VQ-VAE reconstruction | PSNR {v['psnr']:.2f} dB with the sharp decoder, {v['plain_decoder']['psnr']:.2f} dB with the plain one "
+        f"(mean of per-image PSNRs); SSIM {v['ssim']:.3f} / {v['plain_decoder']['ssim']:.3f} |",
+        f"| codebook | {round(v['usage'] * v['num_codes'])} of {v['num_codes']} codes used, perplexity {v['perplexity']:.1f} |",
+        f"| GPT prior ({kparams(g['n_params'])} parameters) | {g['bits_per_code']:.3f} bits per code held out, "
+        f"{pct(g['gain_over_unigram'])} below the unigram entropy ({g['unigram_entropy_bits']:.3f} bits) |",
+        f"| PixelCNN prior ({kparams(q['n_params'])} parameters) | {q['bits_per_code']:.3f} bits per code held out, "
+        f"{pct(q['gain_over_unigram'])} below the unigram entropy |",
+        '| FID with Inception | ' + (f'{fid:.1f} (GPT samples)' if fid is not None else
+                                     'not computed: no Inception weights on disk, and the report says so') + ' |',
+        '', source_line(f'`{DEMO}`, keys `vqvae` and `priors`')])
+
+
+# ------------------------------------------------------------------------------------------ benchmarks
+VQREF, SPEED = 'bench/results/vqvae_vs_reference.json', 'bench/results/vqvae_speed_interleaved.json'
+VARIANTS = {'classic': 'classic (N(0,1) EMA codebook, no restarts, Adam 1e-3)',
+            'lucidrains': 'lucidrains `vector-quantize-pytorch` (k-means init, dead-code expiry)',
+            'ours': 'ours (`default`: data-seeded EMA codebook, restarts, cosine 8-d lookup)'}
+
+
+@block('vq-reference', VQREF)
+def vq_reference(d):
+    a = d['args']
+    cmd = (f"python bench/vqvae_vs_reference.py --image-size {a['image_size']} --steps {a['steps']} "
+           f"--batch-size {a['batch_size']} --threads {a['threads']}")
+    grid = a['image_size'] // a['downsample']
+    lines = [f"**VQ-VAE quantiser** (`{cmd}`; `{VQREF}`): the same autoencoder (hiddens {a['hiddens']}, code dim "
+             f"{a['code_dim']}), the same rate ({grid}×{grid} codes of {a['num_codes']}), {a['steps']:,} steps of batch "
+             f"{a['batch_size']} on the {a['data']} training split, evaluated on {a['eval_images']:,} test images.", '',
+             '| quantiser | PSNR (dB) | codebook usage | perplexity |', '|---|---|---|---|']
+    for r in d['rows']:
+        lines.append(f"| {VARIANTS.get(r['variant'], r['variant'])} | {r['psnr']:.2f} | {pct(r['usage'])} | {r['perplexity']:.0f} |")
+    return '\n'.join(lines)
+
+
+@block('vq-speed', SPEED)
+def vq_speed(d):
+    med, rel = d['seconds_per_step_median'], d['relative_to_classic']
+    # the file does not record the number of timed steps: the command is the one its commit gave
+    cmd = f"python bench/vqvae_vs_reference.py --speed-only --speed-steps 20 --threads {d['threads']}"
+    return (f"Training speed, timed round-robin on one batch of {d['batch_size']} at {d['image_size']} px so that the machine's "
+            f"load hits all alike (`{cmd}`; `{SPEED}`): median {med['classic']:.3f} s per step for classic, "
+            f"{med['ours']:.3f} s for ours ({rel['ours']:.2f}×), {med['lucidrains']:.3f} s for lucidrains ({rel['lucidrains']:.2f}×).")
+
+
+def prior_rows(rows, label, params, extra=lambda r: ()):
+    out = []
+    for r in rows:
+        cells = (label(r), params(r), f"{r['bits_per_code']:.3f}", f"{r['bits_per_dim']:.4f}", pct(r['gain_over_unigram']), *extra(r))
+        out.append('| ' + ' | '.join(cells) + ' |')
+    return out
+
+
+def leader(rows):
+    "The better prior of two rows (fewer bits per code), the other one, and the gap in bits per code."
+    a, b = sorted(rows, key=lambda r: r['bits_per_code'])
+    return a, b, b['bits_per_code'] - a['bits_per_code']
+
+
+PRIOR_NAMES = {'gpt': 'GPT', 'pixelcnn': 'PixelCNN'}
+TARGET_GAIN = 0.25        # the course's goal: a prior at least a quarter below the unigram entropy
+
+
+@block('prior-nll-demo', DEMO)
+def prior_nll_demo(d):
+    c, p = d['run']['config'], d['priors']
+    rows = [dict(p[k], prior=k) for k in ('gpt', 'pixelcnn')]
+    g, q = p['gpt']['model'], p['pixelcnn']['model']
+    label = {'gpt': f"GPT ({g['n_layer']} layers, {g['n_head']} heads, {g['n_embd']} wide)",
+             'pixelcnn': f"Gated PixelCNN ({q['n_layer']} layers, {q['n_channels']} channels, {q['kernel_size']}×{q['kernel_size']})"}
+    grid = c['image_size'] // c['downsample']
+    best, other, _ = leader(rows)
+    fewer = 'fewer' if best['n_params'] < other['n_params'] else 'more'
+    beat = ('Both priors are well below the no-structure baseline (the target was ' + pct(TARGET_GAIN, 0) + ')'
+            if all(r['gain_over_unigram'] >= TARGET_GAIN for r in rows) else
+            'Not both priors reach the target of ' + pct(TARGET_GAIN, 0) + ' below the no-structure baseline')
+    return '\n'.join([
+        f"**Prior likelihood** (`{demo_command(d)}`, the `{d['run']['preset']}` preset: both priors trained {c['prior_steps']} steps "
+        f"of batch {c['prior_batch_size']} on the same training grids ({grid}×{grid} codes from {c['num_codes']}, less the validation "
+        f"part that picks the best checkpoint), evaluated on the {p['gpt']['n_grids']} test grids; `{DEMO}`):", '',
+        f"| prior | parameters | bits per code | bits per pixel dimension | below the unigram entropy ({p['gpt']['unigram_entropy_bits']:.3f} bits) |",
+        '|---|---|---|---|---|',
+        *prior_rows(rows, lambda r: label[r['prior']], lambda r: kparams(r['n_params'])), '',
+        f"{beat}; here the {PRIOR_NAMES[best['prior']]} is the better model, with {fewer} parameters."])
+
+
+NLL, NLL1000 = 'bench/results/prior_nll.json', 'bench/results/prior_nll_1000_steps.json'
+
+
+def _kv(s: str) -> dict: return dict(kv.split('=') for kv in s.split(','))
+
+
+@block('prior-nll', NLL)
+def prior_nll(d):
+    a, rows = d['args'], d['rows']
+    g, q = _kv(a['gpt']), _kv(a['pixelcnn'])
+    label = {'gpt': f"GPT ({g['n_layer']} layers, {g['n_head']} heads, {g['n_embd']} wide)",
+             'pixelcnn': f"Gated PixelCNN ({q['n_layer']} layers, {q['n_channels']} channels)"}
+    best, other, gap = leader(rows)
+    return '\n'.join([
+        f"A larger comparison (`{d['command']}`; the demo's VQ-VAE, {rows[0]['codes']}, {rows[0]['n_grids']:,} test grids; "
+        f"both priors {a['prior_steps']} steps, {a['threads']} threads; `{NLL}`):", '',
+        f"| prior | parameters | bits per code | bits per pixel dimension | below the unigram entropy ({rows[0]['unigram_entropy_bits']:.3f} bits) "
+        f"| training | 64 samples |", '|---|---|---|---|---|---|---|',
+        *prior_rows(rows, lambda r: label[r['prior']], lambda r: mparams(r['params']),
+                    lambda r: (f"{r['train_seconds']:.0f} s", f"{r['sample64_seconds']:.1f} s")), '',
+        f"At this size and step count the {PRIOR_NAMES[best['prior']]}, with {best['params'] / other['params']:.1f}× the parameters, "
+        f"is ahead by {gap:.3f} bits per code."])
+
+
+@block('prior-nll-1000', NLL1000, NLL)
+def prior_nll_1000(d, short):
+    rows = {r['prior']: r for r in d['rows']}
+    g, q = rows['gpt'], rows['pixelcnn']
+    best, other, gap = leader(d['rows'])
+    before = leader(short['rows'])[0]['prior']
+    stays = 'stays' if before == best['prior'] else 'is now'
+    bigger = 'bigger ' if best['params'] > other['params'] else 'smaller ' if best['params'] < other['params'] else ''
+    cmds = '; '.join(f'`{c}`' for c in d['command'])
+    return (f"Trained {g['steps']:,} steps each (batch {g['batch_size']}) on {d['codes']}, with {cmds} "
+            f"(`{NLL1000}`), the GPT reaches {g['bits_per_code']:.3f} bits per code ({pct(g['gain_over_unigram'])} below the unigram) "
+            f"and the PixelCNN {q['bits_per_code']:.3f} ({pct(q['gain_over_unigram'])}): on these synthetic grids the {bigger}"
+            f"{PRIOR_NAMES[best['prior']]} {stays} {gap:.3f} bits ahead.")
+
+
+SWEEP = 'bench/results/sampling_sweep.json'
+
+
+def setting(r: dict) -> str:
+    "The sampling setting of a sweep row, as the table names it."
+    parts = [f'{k.replace("_", "-")} {r[k]:g}' for k in ('top_k', 'top_p') if r.get(k) is not None]
+    if r.get('guidance') is not None: parts.append(f"guidance {r['guidance']:.1f}")
+    if r.get('temperature') is not None: parts.insert(0, f"temperature {r['temperature']:g}" if r['temperature'] != 1 else 'temperature 1.0')
+    return ', '.join(parts) or 'defaults'
+
+
+@block('sampling-sweep', SWEEP, DEMO)
+def sampling_sweep(d, demo):
+    rows = d['rows']
+    priors = sorted({PRIOR_NAMES[r['prior']] for r in rows})
+    run = f"`{d['run']}`" + (', the demo run above' if d['run'] == demo['run']['out'] else '')
+    lines = [f"**Sampling settings** (`{d['command']}`, {run}; `{SWEEP}` and `.png`): {d['n']} {' and '.join(priors)} samples per "
+             f"setting, with the demo's class labels, decoded by the sharp decoder and scored by the suite.", '',
+             f"| setting | CNN two-sample accuracy | KID | precision / recall | time to sample {d['n']} grids |", '|---|---|---|---|---|']
+    for r in rows:
+        lines.append(f"| {setting(r)} | {r['c2st_cnn']:.3f} | {r['kid']:.3f} | {r['precision']:.2f} / {r['recall']:.2f} | {r['sample_seconds']:.1f} s |")
+    base = [r for r in rows if setting(r) == 'temperature 1.0']
+    if base:
+        b, others = base[0], [r for r in rows if r is not base[0]]
+        worse = all(r['kid'] > b['kid'] for r in others)
+        lo = min(r['c2st_cnn'] for r in rows)
+        draw = abs(b['kid'] - demo['realism']['gpt']['kid'])
+        lines += ['', ("Every truncation makes the samples *less* like the real images on the lesion features (lower temperature "
+                       "collapses them towards plain skin)" if worse else "Not every other setting raises the KID") +
+                  f", and none brings the CNN below {lo:.3f}, so the defaults (`vqlesion.prior.SAMPLING`) stay at temperature 1 "
+                  f"without filtering or guidance. Two draws of the same setting differ by about {draw:.1f} in KID "
+                  f"({b['kid']:.2f} here, {demo['realism']['gpt']['kid']:.2f} in the demo), so only the large gaps count."]
+    return '\n'.join(lines)
+
+
+# ------------------------------------------------------------------------------------ blocks in markdown
+OPEN = re.compile(r'^<!-- numbers: (?P<name>[\w-]+) \((?P<sources>[^)]*)\) -->$', re.M)
+CLOSE = '<!-- /numbers -->'
+ANY_MARKER = re.compile(r'^<!-- /?numbers\b.*$', re.M)
+
+
+def load(path: str, root: Path = ROOT, block_name: str = '?'):
+    f = root / path
+    if not f.exists(): raise NumbersError(f"block {block_name!r}: result file {path} does not exist")
+    try: return json.loads(f.read_text(encoding='utf-8'))
+    except json.JSONDecodeError as e: raise NumbersError(f"block {block_name!r}: {path} is not valid JSON ({e})") from None
+
+
+def render(name: str, root: Path = ROOT) -> str:
+    "The markdown of block `name`, from its result files under `root`."
+    if name not in BLOCKS: raise NumbersError(f"unknown numbers block {name!r} (known: {', '.join(sorted(BLOCKS))}; see tools/readme_numbers.py)")
+    b = BLOCKS[name]
+    data = [load(s, root, name) for s in b.sources]
+    try: return b.render(*data).strip()
+    except (KeyError, TypeError, IndexError) as e:
+        raise NumbersError(f"block {name!r}: {', '.join(b.sources)} lack what it needs ({type(e).__name__}: {e})") from None
+
+
+def marker(name: str) -> str: return f"<!-- numbers: {name} ({', '.join(BLOCKS[name].sources)}) -->"
+
+
+def blocks(text: str, where: str = 'markdown') -> list:
+    "The blocks of `text` as (name, start, end, body): body = text[start:end], the lines between the markers (maybe none).\n    Malformed markers raise `NumbersError`."
+    found, pos = [], 0
+    for m in ANY_MARKER.finditer(text):
+        if m.start() < pos: continue
+        line = m.group(0)
+        o = OPEN.match(line)
+        if not o:
+            raise NumbersError(f"{where}: {line!r} {'closes no block' if line == CLOSE else 'is not a block marker'} "
+                               f"(a block is '<!-- numbers: NAME (FILES) -->' ... '{CLOSE}', each on its own line)")
+        name = o.group('name')
+        if name not in BLOCKS:
+            raise NumbersError(f"{where}: unknown numbers block {name!r} (known: {', '.join(sorted(BLOCKS))}; see tools/readme_numbers.py)")
+        want = ', '.join(BLOCKS[name].sources)
+        if o.group('sources') != want:
+            raise NumbersError(f"{where}: block {name!r} names ({o.group('sources')}) but tools/readme_numbers.py reads ({want})")
+        end = text.find('\n' + CLOSE, m.end())
+        nxt = OPEN.search(text, m.end())
+        if end < 0 or (nxt and nxt.start() < end):
+            raise NumbersError(f"{where}: block {name!r} has no '{CLOSE}' line before the next block or the end")
+        start, close = m.end() + 1, end + 1          # the body: from the line after the opener to the closing line
+        found.append((name, start, close, text[start:close]))
+        pos = close + len(CLOSE)
+    return found
+
+
+def fill(text: str, root: Path = ROOT, where: str = 'markdown') -> tuple:
+    "`text` with every block rewritten from its files, and the names of the blocks whose text changed."
+    out, last, stale = [], 0, []
+    for name, start, end, body in blocks(text, where):
+        new = render(name, root)
+        if body.strip() != new: stale.append(name)
+        out += [text[last:start], new + '\n']
+        last = end
+    return ''.join(out) + text[last:], stale
+
+
+# result-like numbers: decimals, percentages, speed-ups, durations and rates (integers such as '64 px' or
+# '400 steps' are settings, and stay free)
+RESULT_NUMBER = re.compile(r'(?<![\w.])\d[\d,]*\.\d+(?![\w.])|\d+(?:\.\d+)?\s?%|\d+(?:\.\d+)?×(?!\d)'
+                           r'|\d+(?:\.\d+)?\s?(?:ms|s|seconds?|min|minutes?|hours?)\b|\d+/s\b')
+NOT_RESULTS = re.compile(r'Python \d+\.\d+|Apache \d+\.\d+')     # versions, not results
+
+
+def hand_typed(text: str) -> list:
+    "Result-like numbers outside blocks, code blocks and inline code, as (line number, line)."
+    spans = [(s, e) for _, s, e, _ in blocks(text)]
+    found, fenced, offset = [], False, 0
+    for i, line in enumerate(text.split('\n'), 1):
+        here, offset = offset, offset + len(line) + 1
+        if line.lstrip().startswith('```'): fenced = not fenced; continue
+        if fenced or any(s <= here < e for s, e in spans): continue
+        prose = NOT_RESULTS.sub('', re.sub(r'`[^`]*`', '', line))
+        if RESULT_NUMBER.search(prose): found.append((i, line.strip()))
+    return found
+
+
+DEMO_TINY2 = 'bench/results/demo_tiny_threads2_metrics.json'
+NOT_RESULTS_KEYS = {'timings', 'finished', 'out', 'torch_threads'}     # wall clock, dates, paths and the setting compared
+
+
+def _values(x, path=''):
+    "A metrics.json flattened to {dotted path: value}, without the keys that differ between any two runs."
+    if isinstance(x, dict): return {k: v for key, val in x.items() if key not in NOT_RESULTS_KEYS for k, v in _values(val, f'{path}{key}.').items()}
+    if isinstance(x, list): return {k: v for i, val in enumerate(x) for k, v in _values(val, f'{path}{i}.').items()}
+    return {path[:-1]: x}
+
+
+@block('determinism', DEMO_TINY, DEMO_TINY2)
+def determinism(a, b):
+    va, vb = _values(a), _values(b)
+    differ = [k for k in va if va[k] != vb.get(k)]
+    ta, tb = a['run']['torch_threads'], b['run']['torch_threads']
+    if a['run']['config'] != b['run']['config'] or a['run']['seed'] != b['run']['seed']:
+        raise NumbersError(f"block 'determinism': {DEMO_TINY} and {DEMO_TINY2} must be runs of one config and seed")
+    bits = ('the same' if all(va[f'priors.{p}.bits_per_code'] == vb[f'priors.{p}.bits_per_code'] for p in ('gpt', 'pixelcnn'))
+            else 'different')
+    return (f"On our machine `vqlesion demo --preset tiny` with the same seed and `--threads {ta}` and then `--threads {tb}` "
+            f"(`{DEMO_TINY}`, `{DEMO_TINY2}`) agree in {len(va) - len(differ)} of the {len(va)} values of `metrics.json` "
+            f"and differ in {len(differ)}: VQ-VAE PSNR {va['vqvae.psnr']:.4f} against {vb['vqvae.psnr']:.4f} dB, KID of the GPT "
+            f"samples {va['realism.gpt.kid']:.4f} against {vb['realism.gpt.kid']:.4f}; the priors' bits per code came out {bits}.")
