@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #a10447b1
 from __future__ import annotations
-import os, random, tempfile, json
+import os, random, tempfile, json, math, numbers
 from dataclasses import dataclass, asdict, fields
 from typing import ClassVar
 from pathlib import Path
@@ -12,20 +12,34 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save', 'atomic_npz_save',
-           'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
+__all__ = ['FIELD_RULES', 'default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save',
+           'atomic_npz_save', 'check_value', 'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr',
+           'image_grid']
 
 # %% ../nbs/00_core.ipynb #3773a629
+def _mps_available() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
+
+def _check_available(dev: torch.device, name: str) -> torch.device:
+    "`dev` if this machine has it, else a ValueError naming it (`name`: how the caller spelled it)."
+    if dev.type == 'cuda':
+        if not torch.cuda.is_available(): raise ValueError(f"device {name}: no CUDA GPU is available here")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f"device {name}: only {torch.cuda.device_count()} CUDA GPU(s) here (cuda:0 to cuda:{torch.cuda.device_count() - 1})")
+    if dev.type == 'mps' and not _mps_available(): raise ValueError(f"device {name}: no Apple MPS device is available here")
+    return dev
+
 def default_device(device: str | torch.device | None = None) -> torch.device:
     "The device to run on: `device` if given, else `$VQLESION_DEVICE`, else CUDA, MPS, CPU in that order."
-    if device is None or device == 'auto': device = os.environ.get('VQLESION_DEVICE') or 'auto'
-    if isinstance(device, torch.device): return device
-    if device != 'auto':
-        try: return torch.device(device)
-        except RuntimeError as e: raise ValueError(f"device={device!r} is not a torch device (try 'cpu', 'cuda', 'cuda:1', 'mps' or 'auto')") from e
-    if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
-    return torch.device('cpu')
+    source = ''
+    if device is None or device == 'auto':
+        device = os.environ.get('VQLESION_DEVICE') or 'auto'
+        if device != 'auto': source = ' (from $VQLESION_DEVICE)'
+    if device == 'auto':
+        if torch.cuda.is_available(): return torch.device('cuda')
+        return torch.device('mps') if _mps_available() else torch.device('cpu')
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError) as e: raise ValueError(f"device={device!r}{source} is not a torch device (try 'cpu', 'cuda', 'cuda:1', 'mps' or 'auto')") from e
+    return _check_available(dev, f"{str(device)!r}{source}")
 
 # %% ../nbs/00_core.ipynb #3cc535a9
 def seed_everything(seed: int) -> None:
@@ -38,18 +52,31 @@ def _umask() -> int:
     mask = os.umask(0o022); os.umask(mask)
     return mask
 
+def _fsync(path, folder: bool = False) -> None:
+    "Flush `path` (a file, or a folder's entries) to disk; a folder that cannot be opened (Windows) is left alone."
+    try: fd = os.open(path, os.O_RDONLY if folder else os.O_RDWR)
+    except OSError:
+        if folder: return
+        raise
+    try: os.fsync(fd)
+    except OSError:
+        if not folder: raise        # some filesystems cannot sync a folder: the rename is then as durable as they allow
+    finally: os.close(fd)
+
 def atomic_write(path: str | Path, write_fn) -> Path:
-    "Call `write_fn(tmp_path)` then atomically rename the temporary file to `path` (mode as `open` would give)."
+    "Call `write_fn(tmp_path)`, flush it to disk, then atomically rename it to `path` (mode as `open` would give)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
     try:
         write_fn(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files owner-only; a report or checkpoint should be shareable
+        _fsync(tmp)                       # the contents are on disk before the name points at them
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)
         raise
+    _fsync(path.parent, folder=True)      # ... and so is the rename
     return path
 
 def atomic_torch_save(obj, path: str | Path) -> Path:
@@ -68,7 +95,29 @@ def atomic_npz_save(path: str | Path, **arrays) -> Path:
         with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
     return atomic_write(path, _w)
 
-# %% ../nbs/00_core.ipynb #978cff66
+# %% ../nbs/00_core.ipynb #6989dea1
+def _is_int(v) -> bool: return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+def _is_num(v) -> bool: return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+FIELD_RULES = {   # rule -> (test, what the message says the value must be)
+    'int': (_is_int, 'an integer'),
+    'int >= 1': (lambda v: _is_int(v) and v >= 1, 'a positive integer'),
+    'int >= 0': (lambda v: _is_int(v) and v >= 0, 'an integer >= 0'),
+    '> 0': (lambda v: _is_num(v) and v > 0, 'a number > 0'),
+    '>= 0': (lambda v: _is_num(v) and v >= 0, 'a number >= 0'),
+    '(0, 1)': (lambda v: _is_num(v) and 0 < v < 1, 'a number in (0, 1)'),
+    '[0, 1)': (lambda v: _is_num(v) and 0 <= v < 1, 'a number in [0, 1)'),
+    '(0, 1]': (lambda v: _is_num(v) and 0 < v <= 1, 'a number in (0, 1]'),
+    '[0, 1]': (lambda v: _is_num(v) and 0 <= v <= 1, 'a number in [0, 1]'),
+}
+
+def check_value(name: str, value, rule: str) -> None:
+    "Raise `ValueError('name=value: must be ...')` unless `value` follows `rule` (a key of `FIELD_RULES`, maybe + ' or None')."
+    optional = rule.endswith(' or None')
+    if optional and value is None: return
+    ok, what = FIELD_RULES[rule.removesuffix(' or None')]
+    if not ok(value): raise ValueError(f"{name}={value!r}: must be {what}{' (or None)' if optional else ''}")
+
 @dataclass
 class Config:
     "Base of the vqlesion configs: `to_dict`, a strict `from_dict`, and named `presets` with `preset(name, **overrides)`."
@@ -76,6 +125,10 @@ class Config:
     aliases: ClassVar[dict] = {}    # old field name -> new one, accepted by `from_dict`
 
     def to_dict(self) -> dict: return asdict(self)
+
+    def check_fields(self, **rules) -> None:
+        "Check each field `name=rule` (see `check_value`); the first one out of range raises a ValueError naming it."
+        for name, rule in rules.items(): check_value(name, getattr(self, name), rule)
 
     @classmethod
     def check_keys(cls, d: dict) -> None:
