@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #a10447b1
 from __future__ import annotations
-import os, random, tempfile, json, math, numbers
+import os, random, tempfile, json, math, numbers, signal, threading
 from dataclasses import dataclass, asdict, fields
 from typing import ClassVar
 from pathlib import Path
@@ -13,8 +13,8 @@ import torch
 
 # %% auto #0
 __all__ = ['FIELD_RULES', 'default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save',
-           'atomic_npz_save', 'check_value', 'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr',
-           'image_grid']
+           'atomic_npz_save', 'StopSignals', 'check_value', 'Config', 'progress_enabled', 'progress', 'mse',
+           'psnr_from_mse', 'psnr', 'image_grid']
 
 # %% ../nbs/00_core.ipynb #3773a629
 def _mps_available() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
@@ -94,6 +94,37 @@ def atomic_npz_save(path: str | Path, **arrays) -> Path:
     def _w(tmp):
         with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
     return atomic_write(path, _w)
+
+# %% ../nbs/00_core.ipynb #a36dff61
+class StopSignals:
+    "Within `with`, SIGINT and SIGTERM set `signum` instead of stopping the program (main thread only); a repeat acts at once."
+    signals = (signal.SIGINT, signal.SIGTERM)
+    def __init__(self): self.signum, self.received, self.old = None, set(), {}
+
+    @property
+    def installed(self) -> bool: return bool(self.old)
+
+    def _handler(self, signum, frame):
+        if signum in self.received:             # asked twice: hand it to the handler that was there before
+            self._restore(); signal.raise_signal(signum); return
+        self.received.add(signum)
+        if self.signum is None: self.signum = signum
+
+    def _restore(self):
+        for s, h in self.old.items(): signal.signal(s, signal.SIG_DFL if h is None else h)   # None: set outside Python
+        self.old = {}
+
+    def __enter__(self) -> 'StopSignals':
+        if threading.current_thread() is threading.main_thread():
+            for s in self.signals:
+                try: self.old[s] = signal.signal(s, self._handler)
+                except ValueError: break       # not the main interpreter: no handlers at all
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self._restore()
+        # a signal nobody acted on (it came after the last look) goes to the previous handler
+        if self.signum is not None and exc_type is None: signal.raise_signal(self.signum)
 
 # %% ../nbs/00_core.ipynb #6989dea1
 def _is_int(v) -> bool: return isinstance(v, numbers.Integral) and not isinstance(v, bool)
