@@ -13,8 +13,9 @@ import torch
 
 # %% auto #0
 __all__ = ['FIELD_RULES', 'default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save',
-           'atomic_npz_save', 'StopSignals', 'check_value', 'Config', 'progress_enabled', 'progress', 'mse',
-           'psnr_from_mse', 'psnr', 'image_grid']
+           'atomic_npz_save', 'CheckpointMismatch', 'rng_state', 'set_rng_state', 'config_differences',
+           'load_checkpoint', 'read_metrics', 'plot_curves', 'StopSignals', 'check_value', 'Config', 'progress_enabled',
+           'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
 
 # %% ../nbs/00_core.ipynb #3773a629
 def _mps_available() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
@@ -94,6 +95,99 @@ def atomic_npz_save(path: str | Path, **arrays) -> Path:
     def _w(tmp):
         with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
     return atomic_write(path, _w)
+
+# %% ../nbs/00_core.ipynb #99695229
+class CheckpointMismatch(ValueError):
+    "A checkpoint was written by a run with another configuration."
+
+def rng_state() -> dict:
+    "The RNG states of Python, NumPy and torch, as types that `torch.load(weights_only=True)` accepts."
+    np_state = np.random.get_state()
+    state = {'python': random.getstate(), 'torch': torch.get_rng_state(),
+             'numpy': {'keys': torch.from_numpy(np_state[1].astype(np.int64)), 'pos': int(np_state[2]),
+                       'has_gauss': int(np_state[3]), 'gauss': float(np_state[4])}}
+    if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
+    return state
+
+def set_rng_state(state: dict) -> None:
+    "Restore what `rng_state` saved."
+    py = state['python']
+    random.setstate((py[0], tuple(py[1]), py[2]))
+    torch.set_rng_state(state['torch'])
+    n = state['numpy']
+    np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
+    if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
+
+def config_differences(saved: dict, current: dict, prefix: str = '') -> list[str]:
+    "Human-readable differences between two nested config dicts."
+    out = []
+    for k in sorted(set(saved) | set(current)):
+        a, b = saved.get(k, '<missing>'), current.get(k, '<missing>')
+        if isinstance(a, dict) and isinstance(b, dict): out += config_differences(a, b, f'{prefix}{k}.')
+        elif a != b and not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)):
+            out.append(f'{prefix}{k}: checkpoint has {a!r}, this run has {b!r}')
+    return out
+
+def load_checkpoint(path: str | Path, expected_config: dict | None = None, ignore: tuple = ('train.steps',)) -> dict:
+    "Read a vqlesion checkpoint safely; with `expected_config`, refuse one written under another config."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
+    try: ck = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{path} is not a readable vqlesion checkpoint: {e}") from e
+    if not isinstance(ck, dict) or 'model' not in ck or 'config' not in ck:
+        raise ValueError(f"{path} is not a vqlesion checkpoint (it has no 'model' and 'config' entries)")
+    if expected_config is not None: _refuse_differences(path, ck['config'], expected_config, ignore)
+    return ck
+
+def _refuse_differences(path, saved: dict, current: dict, ignore: tuple) -> None:
+    diffs = [d for d in config_differences(saved, current) if d.split(':')[0] not in ignore]
+    if diffs:
+        raise CheckpointMismatch(f"{path} was written by a run with another config:\n  " + "\n  ".join(diffs)
+                                 + "\nUse another output folder, or the same options as that run.")
+
+# %% ../nbs/00_core.ipynb #531a43bb
+def _records(path: Path, lenient: bool = False) -> list[dict]:
+    "The JSON objects of the lines of `path`; a torn last line (or with `lenient`, any bad line) is skipped."
+    lines, out = path.read_text().splitlines(), []
+    for i, line in enumerate(lines):
+        if not line.strip(): continue
+        try: rec = json.loads(line)
+        except json.JSONDecodeError: rec = None
+        if isinstance(rec, dict): out.append(rec)
+        elif not (lenient or i == len(lines) - 1):
+            raise ValueError(f"{path}: line {i + 1} is not a JSON record (only a torn last line is skipped)")
+    return out
+
+def read_metrics(path: str | Path) -> list[dict]:
+    "The records of a `metrics.jsonl` file (a run folder also works); a torn last line is skipped."
+    path = Path(path)
+    if path.is_dir(): path = path / 'metrics.jsonl'
+    if not path.exists(): return []
+    return _records(path)
+
+def _truncate_metrics(path: Path, step: int):
+    "Keep the records of steps <= `step` (and drop torn lines), rewriting the file atomically."
+    if not path.exists(): return
+    text = ''.join(json.dumps(r) + '\n' for r in _records(path, lenient=True) if r.get('step', 0) <= step)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+
+def plot_curves(records, keys=None, title=None, ax=None):
+    "Plot training (lines) and validation (dots) curves of `keys` from metrics records or a run folder."
+    import matplotlib.pyplot as plt
+    if isinstance(records, (str, Path)): records = read_metrics(records)
+    train = [r for r in records if r.get('split') == 'train']
+    valid = [r for r in records if r.get('split') == 'valid']
+    if keys is None: keys = [k for k in (train[0] if train else {}) if k not in ('step', 'split', 'lr', 'time')][:3]
+    fig, axs = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 2.8), squeeze=False)
+    for a, k in zip(axs[0], keys):
+        xs = [r['step'] for r in train if k in r]; a.plot(xs, [r[k] for r in train if k in r], lw=1, label='train')
+        vx = [r['step'] for r in valid if k in r]
+        if vx: a.plot(vx, [r[k] for r in valid if k in r], 'o-', ms=3, label='valid')
+        a.set_title(k); a.set_xlabel('step'); a.grid(alpha=0.3)
+    axs[0][0].legend(fontsize=8)
+    if title: fig.suptitle(title)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/00_core.ipynb #a36dff61
 class StopSignals:
