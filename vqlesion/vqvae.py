@@ -117,7 +117,7 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
     trainer = Trainer(VQVAE(cfg), train_ds, vqvae_step, tcfg, out_dir=out, valid_data=valid_ds, eval_fn=vqvae_eval,
                       run_config=run_config, device=device, show_progress=show_progress)
     trainer.fit()
-    if adv is not None:
+    if adv is not None and tune_steps:   # (a 1-step run has no step left to fine-tune)
         finetune_decoder(trainer.model, train_ds, Path(out) / 'adversarial', tune_steps, adv, seed=seed, valid_data=valid_ds,
                          eval_fn=vqvae_eval, device=device, show_progress=show_progress, log_every=tcfg.log_every)
     if trainer.is_main:
