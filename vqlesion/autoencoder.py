@@ -11,7 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from .core import Config
-from .quantizer import VectorQuantizer
+from .quantizer import VectorQuantizer, QUANTIZER_RULES, INITS
 
 # %% auto #0
 __all__ = ['PRESETS', 'Residual', 'ResidualStack', 'num_halvings', 'Encoder', 'Decoder', 'VQVAEConfig', 'vqvae_config',
@@ -97,8 +97,18 @@ class VQVAEConfig(Config):
     def __post_init__(self):
         for name in ('norm_mean', 'norm_std'):   # JSON gives lists back: keep one spelling so configs compare equal
             if isinstance(getattr(self, name), list): setattr(self, name, tuple(getattr(self, name)))
+        # refused here, when the config is built, rather than by the model or the first training step
+        self.check_fields(image_size='int >= 1', in_channels='int >= 1', hiddens='int >= 1', residual_hiddens='int >= 1',
+                          residual_layers='int >= 0', downsample='int', data_variance='> 0', lr='> 0', weight_decay='>= 0',
+                          batch_size='int >= 1', **{k: QUANTIZER_RULES[k] for k in ('num_codes', 'code_dim', 'commitment', 'decay',
+                                                                                    'eps', 'restart_after', 'lookup_dim')})
+        if self.init not in INITS: raise ValueError(f"init={self.init!r}: expected one of {INITS}")
+        std = self.norm_std if isinstance(self.norm_std, tuple) else (self.norm_std,)
+        if self.norm_std is not None and not all(isinstance(v, (int, float)) and v > 0 for v in std):
+            raise ValueError(f"norm_std={self.norm_std!r}: must be a number > 0, one per channel, or None (from the data)")
         num_halvings(self.downsample)
         if self.image_size % self.downsample: raise ValueError(f"image_size={self.image_size} is not a multiple of downsample={self.downsample}")
+
 
 
 # %% ../nbs/02_autoencoder.ipynb #a3d8632b

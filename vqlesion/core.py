@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #a10447b1
 from __future__ import annotations
-import os, random, tempfile, json
+import os, random, tempfile, json, math, numbers, signal, threading
 from dataclasses import dataclass, asdict, fields
 from typing import ClassVar
 from pathlib import Path
@@ -12,20 +12,35 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save', 'atomic_npz_save',
-           'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
+__all__ = ['FIELD_RULES', 'default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save',
+           'atomic_npz_save', 'CheckpointMismatch', 'rng_state', 'set_rng_state', 'config_differences',
+           'load_checkpoint', 'read_metrics', 'plot_curves', 'StopSignals', 'check_value', 'Config', 'progress_enabled',
+           'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
 
 # %% ../nbs/00_core.ipynb #3773a629
+def _mps_available() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
+
+def _check_available(dev: torch.device, name: str) -> torch.device:
+    "`dev` if this machine has it, else a ValueError naming it (`name`: how the caller spelled it)."
+    if dev.type == 'cuda':
+        if not torch.cuda.is_available(): raise ValueError(f"device {name}: no CUDA GPU is available here")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f"device {name}: only {torch.cuda.device_count()} CUDA GPU(s) here (cuda:0 to cuda:{torch.cuda.device_count() - 1})")
+    if dev.type == 'mps' and not _mps_available(): raise ValueError(f"device {name}: no Apple MPS device is available here")
+    return dev
+
 def default_device(device: str | torch.device | None = None) -> torch.device:
     "The device to run on: `device` if given, else `$VQLESION_DEVICE`, else CUDA, MPS, CPU in that order."
-    if device is None or device == 'auto': device = os.environ.get('VQLESION_DEVICE') or 'auto'
-    if isinstance(device, torch.device): return device
-    if device != 'auto':
-        try: return torch.device(device)
-        except RuntimeError as e: raise ValueError(f"device={device!r} is not a torch device (try 'cpu', 'cuda', 'cuda:1', 'mps' or 'auto')") from e
-    if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
-    return torch.device('cpu')
+    source = ''
+    if device is None or device == 'auto':
+        device = os.environ.get('VQLESION_DEVICE') or 'auto'
+        if device != 'auto': source = ' (from $VQLESION_DEVICE)'
+    if device == 'auto':
+        if torch.cuda.is_available(): return torch.device('cuda')
+        return torch.device('mps') if _mps_available() else torch.device('cpu')
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError) as e: raise ValueError(f"device={device!r}{source} is not a torch device (try 'cpu', 'cuda', 'cuda:1', 'mps' or 'auto')") from e
+    return _check_available(dev, f"{str(device)!r}{source}")
 
 # %% ../nbs/00_core.ipynb #3cc535a9
 def seed_everything(seed: int) -> None:
@@ -38,18 +53,31 @@ def _umask() -> int:
     mask = os.umask(0o022); os.umask(mask)
     return mask
 
+def _fsync(path, folder: bool = False) -> None:
+    "Flush `path` (a file, or a folder's entries) to disk; a folder that cannot be opened (Windows) is left alone."
+    try: fd = os.open(path, os.O_RDONLY if folder else os.O_RDWR)
+    except OSError:
+        if folder: return
+        raise
+    try: os.fsync(fd)
+    except OSError:
+        if not folder: raise        # some filesystems cannot sync a folder: the rename is then as durable as they allow
+    finally: os.close(fd)
+
 def atomic_write(path: str | Path, write_fn) -> Path:
-    "Call `write_fn(tmp_path)` then atomically rename the temporary file to `path` (mode as `open` would give)."
+    "Call `write_fn(tmp_path)`, flush it to disk, then atomically rename it to `path` (mode as `open` would give)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
     try:
         write_fn(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files owner-only; a report or checkpoint should be shareable
+        _fsync(tmp)                       # the contents are on disk before the name points at them
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)
         raise
+    _fsync(path.parent, folder=True)      # ... and so is the rename
     return path
 
 def atomic_torch_save(obj, path: str | Path) -> Path:
@@ -68,7 +96,153 @@ def atomic_npz_save(path: str | Path, **arrays) -> Path:
         with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
     return atomic_write(path, _w)
 
-# %% ../nbs/00_core.ipynb #978cff66
+# %% ../nbs/00_core.ipynb #99695229
+class CheckpointMismatch(ValueError):
+    "A checkpoint was written by a run with another configuration."
+
+def rng_state() -> dict:
+    "The RNG states of Python, NumPy and torch, as types that `torch.load(weights_only=True)` accepts."
+    np_state = np.random.get_state()
+    state = {'python': random.getstate(), 'torch': torch.get_rng_state(),
+             'numpy': {'keys': torch.from_numpy(np_state[1].astype(np.int64)), 'pos': int(np_state[2]),
+                       'has_gauss': int(np_state[3]), 'gauss': float(np_state[4])}}
+    if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
+    return state
+
+def set_rng_state(state: dict) -> None:
+    "Restore what `rng_state` saved."
+    py = state['python']
+    random.setstate((py[0], tuple(py[1]), py[2]))
+    torch.set_rng_state(state['torch'])
+    n = state['numpy']
+    np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
+    if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
+
+def config_differences(saved: dict, current: dict, prefix: str = '') -> list[str]:
+    "Human-readable differences between two nested config dicts."
+    out = []
+    for k in sorted(set(saved) | set(current)):
+        a, b = saved.get(k, '<missing>'), current.get(k, '<missing>')
+        if isinstance(a, dict) and isinstance(b, dict): out += config_differences(a, b, f'{prefix}{k}.')
+        elif a != b and not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)):
+            out.append(f'{prefix}{k}: checkpoint has {a!r}, this run has {b!r}')
+    return out
+
+def load_checkpoint(path: str | Path, expected_config: dict | None = None, ignore: tuple = ('train.steps',)) -> dict:
+    "Read a vqlesion checkpoint safely; with `expected_config`, refuse one written under another config."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
+    try: ck = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{path} is not a readable vqlesion checkpoint: {e}") from e
+    if not isinstance(ck, dict) or 'model' not in ck or 'config' not in ck:
+        raise ValueError(f"{path} is not a vqlesion checkpoint (it has no 'model' and 'config' entries)")
+    if expected_config is not None: _refuse_differences(path, ck['config'], expected_config, ignore)
+    return ck
+
+def _refuse_differences(path, saved: dict, current: dict, ignore: tuple) -> None:
+    diffs = [d for d in config_differences(saved, current) if d.split(':')[0] not in ignore]
+    if diffs:
+        raise CheckpointMismatch(f"{path} was written by a run with another config:\n  " + "\n  ".join(diffs)
+                                 + "\nUse another output folder, or the same options as that run.")
+
+# %% ../nbs/00_core.ipynb #531a43bb
+def _records(path: Path, lenient: bool = False) -> list[dict]:
+    "The JSON objects of the lines of `path`; a torn last line (or with `lenient`, any bad line) is skipped."
+    lines, out = path.read_text().splitlines(), []
+    for i, line in enumerate(lines):
+        if not line.strip(): continue
+        try: rec = json.loads(line)
+        except json.JSONDecodeError: rec = None
+        if isinstance(rec, dict): out.append(rec)
+        elif not (lenient or i == len(lines) - 1):
+            raise ValueError(f"{path}: line {i + 1} is not a JSON record (only a torn last line is skipped)")
+    return out
+
+def read_metrics(path: str | Path) -> list[dict]:
+    "The records of a `metrics.jsonl` file (a run folder also works); a torn last line is skipped."
+    path = Path(path)
+    if path.is_dir(): path = path / 'metrics.jsonl'
+    if not path.exists(): return []
+    return _records(path)
+
+def _truncate_metrics(path: Path, step: int):
+    "Keep the records of steps <= `step` (and drop torn lines), rewriting the file atomically."
+    if not path.exists(): return
+    text = ''.join(json.dumps(r) + '\n' for r in _records(path, lenient=True) if r.get('step', 0) <= step)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+
+def plot_curves(records, keys=None, title=None, ax=None):
+    "Plot training (lines) and validation (dots) curves of `keys` from metrics records or a run folder."
+    import matplotlib.pyplot as plt
+    if isinstance(records, (str, Path)): records = read_metrics(records)
+    train = [r for r in records if r.get('split') == 'train']
+    valid = [r for r in records if r.get('split') == 'valid']
+    if keys is None: keys = [k for k in (train[0] if train else {}) if k not in ('step', 'split', 'lr', 'time')][:3]
+    fig, axs = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 2.8), squeeze=False)
+    for a, k in zip(axs[0], keys):
+        xs = [r['step'] for r in train if k in r]; a.plot(xs, [r[k] for r in train if k in r], lw=1, label='train')
+        vx = [r['step'] for r in valid if k in r]
+        if vx: a.plot(vx, [r[k] for r in valid if k in r], 'o-', ms=3, label='valid')
+        a.set_title(k); a.set_xlabel('step'); a.grid(alpha=0.3)
+    axs[0][0].legend(fontsize=8)
+    if title: fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/00_core.ipynb #a36dff61
+class StopSignals:
+    "Within `with`, SIGINT and SIGTERM set `signum` instead of stopping the program (main thread only); a repeat acts at once."
+    signals = (signal.SIGINT, signal.SIGTERM)
+    def __init__(self): self.signum, self.received, self.old = None, set(), {}
+
+    @property
+    def installed(self) -> bool: return bool(self.old)
+
+    def _handler(self, signum, frame):
+        if signum in self.received:             # asked twice: hand it to the handler that was there before
+            self._restore(); signal.raise_signal(signum); return
+        self.received.add(signum)
+        if self.signum is None: self.signum = signum
+
+    def _restore(self):
+        for s, h in self.old.items(): signal.signal(s, signal.SIG_DFL if h is None else h)   # None: set outside Python
+        self.old = {}
+
+    def __enter__(self) -> 'StopSignals':
+        if threading.current_thread() is threading.main_thread():
+            for s in self.signals:
+                try: self.old[s] = signal.signal(s, self._handler)
+                except ValueError: break       # not the main interpreter: no handlers at all
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self._restore()
+        # a signal nobody acted on (it came after the last look) goes to the previous handler
+        if self.signum is not None and exc_type is None: signal.raise_signal(self.signum)
+
+# %% ../nbs/00_core.ipynb #6989dea1
+def _is_int(v) -> bool: return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+def _is_num(v) -> bool: return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+FIELD_RULES = {   # rule -> (test, what the message says the value must be)
+    'int': (_is_int, 'an integer'),
+    'int >= 1': (lambda v: _is_int(v) and v >= 1, 'a positive integer'),
+    'int >= 0': (lambda v: _is_int(v) and v >= 0, 'an integer >= 0'),
+    '> 0': (lambda v: _is_num(v) and v > 0, 'a number > 0'),
+    '>= 0': (lambda v: _is_num(v) and v >= 0, 'a number >= 0'),
+    '(0, 1)': (lambda v: _is_num(v) and 0 < v < 1, 'a number in (0, 1)'),
+    '[0, 1)': (lambda v: _is_num(v) and 0 <= v < 1, 'a number in [0, 1)'),
+    '(0, 1]': (lambda v: _is_num(v) and 0 < v <= 1, 'a number in (0, 1]'),
+    '[0, 1]': (lambda v: _is_num(v) and 0 <= v <= 1, 'a number in [0, 1]'),
+}
+
+def check_value(name: str, value, rule: str) -> None:
+    "Raise `ValueError('name=value: must be ...')` unless `value` follows `rule` (a key of `FIELD_RULES`, maybe + ' or None')."
+    optional = rule.endswith(' or None')
+    if optional and value is None: return
+    ok, what = FIELD_RULES[rule.removesuffix(' or None')]
+    if not ok(value): raise ValueError(f"{name}={value!r}: must be {what}{' (or None)' if optional else ''}")
+
 @dataclass
 class Config:
     "Base of the vqlesion configs: `to_dict`, a strict `from_dict`, and named `presets` with `preset(name, **overrides)`."
@@ -76,6 +250,10 @@ class Config:
     aliases: ClassVar[dict] = {}    # old field name -> new one, accepted by `from_dict`
 
     def to_dict(self) -> dict: return asdict(self)
+
+    def check_fields(self, **rules) -> None:
+        "Check each field `name=rule` (see `check_value`); the first one out of range raises a ValueError naming it."
+        for name, rule in rules.items(): check_value(name, getattr(self, name), rule)
 
     @classmethod
     def check_keys(cls, d: dict) -> None:

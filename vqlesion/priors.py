@@ -180,13 +180,15 @@ def prior_eval(model: CodePrior, loader, device, max_batches: int | None = None)
 
 def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'default', steps: int | None = None,
                 batch_size: int | None = None, lr: float | None = None, valid_fraction: float = 0.1, seed: int | None = None,
-                device=None, eval_every: int | None = None, show_progress: bool | None = None, conditional: bool = True,
+                device=None, eval_every: int | None = None, checkpoint_every: int | None = None,
+                show_progress: bool | None = None, conditional: bool = True,
                 **model_overrides) -> Trainer:
     "Train a `kind` prior on a code file; keeps the best validation checkpoint in `out/best.pt`."
     cs = load_codes(codes)
     num_classes = len(cs.classes) if conditional and (cs.labels >= 0).any() else 0
     model = build_prior(kind, preset, num_codes=cs.num_codes, grid_size=cs.grid, num_classes=num_classes, **model_overrides)
-    cfg = prior_train_config(kind, preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed, eval_every=eval_every)
+    cfg = prior_train_config(kind, preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed, eval_every=eval_every,
+                             checkpoint_every=checkpoint_every)
     train_idx, valid_idx = split_by_source(cs.source, valid_fraction, seed=cfg.seed)
     run_config = {'kind': 'prior', 'prior': kind, 'preset': preset, 'model': model.config.to_dict(),
                   'codes': {'path': str(codes), 'num_codes': cs.num_codes, 'grid': list(cs.grid), 'classes': list(cs.classes),

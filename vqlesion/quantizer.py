@@ -10,12 +10,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.distributed as dist
 from .distributed import is_distributed, all_reduce_sum_, broadcast_
+from .core import check_value
 from torch import Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['INITS', 'nearest_code', 'code_perplexity', 'code_usage', 'sample_vectors', 'kmeans_plus_plus', 'QuantizerOutput',
-           'VectorQuantizer', 'CodeUsage']
+__all__ = ['INITS', 'QUANTIZER_RULES', 'nearest_code', 'code_perplexity', 'code_usage', 'sample_vectors', 'kmeans_plus_plus',
+           'check_quantizer_settings', 'QuantizerOutput', 'VectorQuantizer', 'CodeUsage']
 
 # %% ../nbs/01_quantizer.ipynb #d2b5f8d2
 @torch.no_grad()
@@ -64,6 +65,14 @@ def kmeans_plus_plus(x: Tensor, k: int) -> Tensor:
 # %% ../nbs/01_quantizer.ipynb #802b9494
 INITS = ('data', 'kmeans++', 'normal')
 
+QUANTIZER_RULES = dict(   # the range of each numeric setting (see `check_value`); `VQVAEConfig` checks its copies too
+    num_codes='int >= 1', code_dim='int >= 1', commitment='>= 0', decay='(0, 1)', eps='> 0',
+    restart_after='int >= 1 or None', lookup_dim='int >= 1 or None', dead_after='int >= 1 or None', restart_noise='>= 0')
+
+def check_quantizer_settings(**settings) -> None:
+    "Refuse a quantizer setting outside its range, naming it: e.g. `restart_after=0` would restart every code every step."
+    for name, value in settings.items(): check_value(name, value, QUANTIZER_RULES[name])
+
 @dataclass
 class QuantizerOutput:
     "What `VectorQuantizer` returns. The statistics are detached 0-d tensors: call `.item()` to log them."
@@ -77,12 +86,16 @@ class QuantizerOutput:
 # %% ../nbs/01_quantizer.ipynb #0f276e59
 class VectorQuantizer(nn.Module):
     "Nearest-code quantizer for (B, D, *spatial) inputs, with an EMA or gradient-trained codebook and anti-collapse options."
+    no_weight_decay = ('codebook',)   # a gradient-trained codebook is an embedding: weight decay would shrink the codes
     def __init__(self, num_codes: int, code_dim: int, commitment: float = 0.25, ema: bool = True,
                  decay: float = 0.99, eps: float = 1e-5, init: str = 'data', restart_after: int | None = None,
                  cosine: bool = False, lookup_dim: int | None = None, dead_after: int | None = None,
                  restart_noise: float = 0.01):
         super().__init__()
         if init not in INITS: raise ValueError(f"init={init!r}: expected one of {INITS}")
+        check_quantizer_settings(num_codes=num_codes, code_dim=code_dim, commitment=commitment, decay=decay, eps=eps,
+                                 restart_after=restart_after, lookup_dim=lookup_dim, dead_after=dead_after,
+                                 restart_noise=restart_noise)
         self.num_codes, self.code_dim, self.commitment = num_codes, code_dim, commitment
         self.ema, self.decay, self.eps, self.init = ema, decay, eps, init
         self.restart_after, self.restart_noise = restart_after, restart_noise

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_training.ipynb #d2b7e8a9
 from __future__ import annotations
-import inspect, json, math, random, time
+import inspect, json, math, random, signal, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -15,14 +15,14 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, Sampler
 from fastcore.basics import patch
-from .core import Config, atomic_torch_save, atomic_json_save, progress
+from .core import Config, StopSignals, atomic_torch_save, atomic_json_save, progress, _refuse_differences, _truncate_metrics
+from .core import CheckpointMismatch, rng_state, set_rng_state, config_differences, load_checkpoint, read_metrics, plot_curves  # noqa: F401 (re-exported: they lived here)
 from .distributed import dist_rank, dist_world_size, init_distributed, _gather_objects, _broadcast_object
 from .distributed import is_main_process   # noqa: F401 (re-exported: it lived here)
 
 # %% auto #0
-__all__ = ['TrainConfig', 'lr_factor', 'ResumableBatchSampler', 'KeyedAugmentation', 'CheckpointMismatch', 'TrainingDiverged',
-           'rng_state', 'set_rng_state', 'config_differences', 'load_checkpoint', 'read_metrics', 'plot_curves',
-           'Trainer']
+__all__ = ['RESUMABLE', 'TrainConfig', 'lr_factor', 'ResumableBatchSampler', 'KeyedAugmentation', 'TrainingDiverged',
+           'check_resumable', 'weight_decay_groups', 'Trainer', 'TrainingInterrupted']
 
 # %% ../nbs/03_training.ipynb #a3ab4efb
 @dataclass
@@ -43,10 +43,25 @@ class TrainConfig(Config):
     amp: bool = True                  # mixed precision, used only on CUDA
     eval_every: int = 500
     eval_batches: int | None = None   # cap on evaluation batches (None: the whole set)
-    checkpoint_every: int = 500
+    checkpoint_every: int = 500       # and at the last step, and when SIGINT or SIGTERM stops the run
     log_every: int = 25
     seed: int = 0
     num_workers: int = 0
+
+    def __post_init__(self):   # refuse what would fail (or do nothing) steps later, naming the field
+        for name in ('betas', 'milestones'):
+            if isinstance(getattr(self, name), list): setattr(self, name, tuple(getattr(self, name)))
+        self.check_fields(steps='int >= 1', batch_size='int >= 1', lr='> 0', weight_decay='>= 0', warmup_steps='int >= 0',
+                          min_lr_ratio='[0, 1]', gamma='> 0', grad_clip='>= 0 or None', eval_every='int >= 1',
+                          eval_batches='int >= 1 or None', checkpoint_every='int >= 1', log_every='int >= 1',
+                          seed='int', num_workers='int >= 0')
+        if self.optimizer not in ('adam', 'adamw'): raise ValueError(f"optimizer={self.optimizer!r}: expected 'adam' or 'adamw'")
+        if self.schedule not in ('constant', 'cosine', 'step'):
+            raise ValueError(f"schedule={self.schedule!r}: expected 'constant', 'cosine' or 'step'")
+        if len(self.betas) != 2 or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in self.betas):
+            raise ValueError(f"betas={self.betas!r}: must be two numbers in [0, 1)")
+        if not all(isinstance(m, int) and m >= 1 for m in self.milestones):
+            raise ValueError(f"milestones={self.milestones!r}: must be step numbers >= 1")
 
     @classmethod
     def recipe(cls, base: dict, **overrides) -> 'TrainConfig':
@@ -110,85 +125,22 @@ class KeyedAugmentation(Dataset):
             return self.dataset[key % len(self.dataset)]
 
 # %% ../nbs/03_training.ipynb #fec15e15
-class CheckpointMismatch(ValueError):
-    "A checkpoint was written by a run with another configuration."
-
 class TrainingDiverged(RuntimeError):
     "The loss became NaN or infinite."
 
-def rng_state() -> dict:
-    "The RNG states of Python, NumPy and torch, as types that `torch.load(weights_only=True)` accepts."
-    np_state = np.random.get_state()
-    state = {'python': random.getstate(), 'torch': torch.get_rng_state(),
-             'numpy': {'keys': torch.from_numpy(np_state[1].astype(np.int64)), 'pos': int(np_state[2]),
-                       'has_gauss': int(np_state[3]), 'gauss': float(np_state[4])}}
-    if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
-    return state
+# %% ../nbs/03_training.ipynb #cc2712aa
+RESUMABLE = ('train.steps', 'train.checkpoint_every', 'train.log_every')   # a restart may change these
 
-def set_rng_state(state: dict) -> None:
-    "Restore what `rng_state` saved."
-    py = state['python']
-    random.setstate((py[0], tuple(py[1]), py[2]))
-    torch.set_rng_state(state['torch'])
-    n = state['numpy']
-    np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
-    if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
+def _warmup_follows_steps(saved: dict, current: dict) -> bool:
+    "Whether two runs' warm-ups differ only as `TrainConfig.recipe` derives them from their lengths (min(W, steps // 10))."
+    (s_a, w_a), (s_b, w_b) = sorted([(saved['steps'], saved['warmup_steps']), (current['steps'], current['warmup_steps'])])
+    return s_a != s_b and w_a == min(w_b, s_a // 10)
 
-def config_differences(saved: dict, current: dict, prefix: str = '') -> list[str]:
-    "Human-readable differences between two nested config dicts."
-    out = []
-    for k in sorted(set(saved) | set(current)):
-        a, b = saved.get(k, '<missing>'), current.get(k, '<missing>')
-        if isinstance(a, dict) and isinstance(b, dict): out += config_differences(a, b, f'{prefix}{k}.')
-        elif a != b and not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)):
-            out.append(f'{prefix}{k}: checkpoint has {a!r}, this run has {b!r}')
-    return out
-
-def load_checkpoint(path: str | Path, expected_config: dict | None = None, ignore: tuple = ('train.steps',)) -> dict:
-    "Read a vqlesion checkpoint safely; with `expected_config`, refuse one written under another config."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
-    try: ck = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{path} is not a readable vqlesion checkpoint: {e}") from e
-    if not isinstance(ck, dict) or 'model' not in ck or 'config' not in ck:
-        raise ValueError(f"{path} is not a vqlesion checkpoint (it has no 'model' and 'config' entries)")
-    if expected_config is not None:
-        diffs = [d for d in config_differences(ck['config'], expected_config) if d.split(':')[0] not in ignore]
-        if diffs:
-            raise CheckpointMismatch(f"{path} was written by a run with another config:\n  " + "\n  ".join(diffs)
-                                     + "\nUse another output folder, or the same options as that run.")
-    return ck
-
-# %% ../nbs/03_training.ipynb #ba2b3dfa
-def read_metrics(path: str | Path) -> list[dict]:
-    "The records of a `metrics.jsonl` file (a run folder also works)."
-    path = Path(path)
-    if path.is_dir(): path = path / 'metrics.jsonl'
-    if not path.exists(): return []
-    return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
-
-def _truncate_metrics(path: Path, step: int):
-    if not path.exists(): return
-    keep = [r for r in read_metrics(path) if r.get('step', 0) <= step]
-    path.write_text(''.join(json.dumps(r) + '\n' for r in keep))
-
-def plot_curves(records, keys=None, title=None, ax=None):
-    "Plot training (lines) and validation (dots) curves of `keys` from metrics records or a run folder."
-    import matplotlib.pyplot as plt
-    if isinstance(records, (str, Path)): records = read_metrics(records)
-    train = [r for r in records if r.get('split') == 'train']
-    valid = [r for r in records if r.get('split') == 'valid']
-    if keys is None: keys = [k for k in (train[0] if train else {}) if k not in ('step', 'split', 'lr', 'time')][:3]
-    fig, axs = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 2.8), squeeze=False)
-    for a, k in zip(axs[0], keys):
-        xs = [r['step'] for r in train if k in r]; a.plot(xs, [r[k] for r in train if k in r], lw=1, label='train')
-        vx = [r['step'] for r in valid if k in r]
-        if vx: a.plot(vx, [r[k] for r in valid if k in r], 'o-', ms=3, label='valid')
-        a.set_title(k); a.set_xlabel('step'); a.grid(alpha=0.3)
-    axs[0][0].legend(fontsize=8)
-    if title: fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+def check_resumable(saved: dict, current: dict, path: str | Path) -> None:
+    "Refuse to resume the checkpoint `path` of a run configured as `saved` with the config `current`, unless only `RESUMABLE` differ."
+    ignore, st, ct = RESUMABLE, saved.get('train', {}), current.get('train', {})
+    if all('steps' in t and 'warmup_steps' in t for t in (st, ct)) and _warmup_follows_steps(st, ct): ignore += ('train.warmup_steps',)
+    _refuse_differences(path, saved, current, ignore)
 
 # %% ../nbs/03_training.ipynb #989397e3
 def _to(batch, device):
@@ -216,6 +168,20 @@ class _Step(nn.Module):
     def forward(self, batch): return self.step_fn(self.model, batch)
 
 # %% ../nbs/03_training.ipynb #c6470231
+_NO_DECAY_MODULES = tuple(c for c in (nn.Embedding, nn.EmbeddingBag, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm,
+                                      nn.modules.batchnorm._NormBase, getattr(nn, 'RMSNorm', None)) if c is not None)
+
+def weight_decay_groups(model: nn.Module, weight_decay: float) -> list[dict]:
+    "Two optimiser groups of the trainable parameters: linear/conv weights with `weight_decay`, the rest without."
+    exempt = set()
+    for m in model.modules():
+        for name, p in m.named_parameters(recurse=False):
+            if isinstance(m, _NO_DECAY_MODULES) or p.dim() < 2 or name in getattr(m, 'no_weight_decay', ()): exempt.add(id(p))
+    params = [p for p in model.parameters() if p.requires_grad]   # `parameters()` lists a shared parameter once
+    return [{'params': [p for p in params if id(p) not in exempt], 'weight_decay': weight_decay},
+            {'params': [p for p in params if id(p) in exempt], 'weight_decay': 0.0}]
+
+# %% ../nbs/03_training.ipynb #26977b93
 class Trainer:
     """Train `model` on `train_data` with `step_fn(model, batch) -> {'loss': ..., **metrics}`.
 
@@ -247,11 +213,7 @@ class Trainer:
     def _optimizer(self):
         if hasattr(self.model, 'param_groups'):   # a model with groups of its own (e.g. two players at two rates)
             groups = self.model.param_groups(self.cfg.weight_decay)
-        else:   # no weight decay on biases, norms and embeddings/codebooks (the usual GPT practice)
-            decay = [p for n, p in self.model.named_parameters() if p.requires_grad and p.dim() >= 2 and 'emb' not in n]
-            no_decay = [p for n, p in self.model.named_parameters() if p.requires_grad and not (p.dim() >= 2 and 'emb' not in n)]
-            groups = [{'params': decay, 'weight_decay': self.cfg.weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
-        if self.cfg.optimizer not in ('adam', 'adamw'): raise ValueError(f"optimizer={self.cfg.optimizer!r}: expected 'adam' or 'adamw'")
+        else: groups = weight_decay_groups(self.model, self.cfg.weight_decay)   # none on embeddings, norms, biases
         opt_cls = torch.optim.AdamW if self.cfg.optimizer == 'adamw' else torch.optim.Adam
         return opt_cls(groups, lr=self.cfg.lr, betas=tuple(self.cfg.betas))
 
@@ -267,7 +229,7 @@ class Trainer:
                 'scheduler': self.sched.state_dict(), 'scaler': self.scaler.state_dict(),
                 'step': self.step, 'best': self.best, 'config': self.run_config, 'rng': rng_state()}
 
-# %% ../nbs/03_training.ipynb #b197cd5b
+# %% ../nbs/03_training.ipynb #3ff5af58
 @patch
 def save(self: Trainer):
     "Write `checkpoint.pt` (rank 0; under torchrun every process must call it: it gathers their RNG states)."
@@ -291,10 +253,17 @@ def resume(self: Trainer) -> bool:
             raise FileNotFoundError(f"rank(s) {[r for r, s in enumerate(seen) if not s]} see no {self.checkpoint_path}, rank(s) "
                                     f"{[r for r, s in enumerate(seen) if s]} do: every process must see the run folder")
     if not found: return False
-    ck = load_checkpoint(self.checkpoint_path, self.run_config)
-    self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
+    ck = load_checkpoint(self.checkpoint_path)
+    check_resumable(ck['config'], self.run_config, self.checkpoint_path)
+    self.model.load_state_dict(ck['model'])
+    try: self.opt.load_state_dict(ck['optimizer'])
+    except ValueError as e:   # e.g. a checkpoint of a vqlesion whose weight-decay groups were made otherwise
+        raise CheckpointMismatch(f"{self.checkpoint_path}: its optimizer state does not fit this model's parameter groups "
+                                 f"({e}); use another output folder") from None
     self.sched.load_state_dict(ck['scheduler']); self.scaler.load_state_dict(ck['scaler'])
     self.step, self.best, self.last_good = ck['step'], ck['best'], ck['step']
+    if ck['config'].get('train', {}).get('steps') != self.cfg.steps:   # extended: the new length's schedule from this step
+        for g, base in zip(self.opt.param_groups, self.sched.base_lrs): g['lr'] = base * lr_factor(self.step, self.cfg)
     if len(ck.get('rng_ranks') or ()) == self.world_size > 1: set_rng_state(ck['rng_ranks'][self.rank])
     else: set_rng_state(ck['rng']); self._decorrelate_rng()   # another number of processes: rank 0's state
     if self.is_main: _truncate_metrics(self.out_dir / 'metrics.jsonl', self.step)
@@ -355,62 +324,104 @@ def _maybe_keep_best(self: Trainer, metrics: dict):
                                'metrics': metrics}, self.out_dir / 'best.pt')
 
 # %% ../nbs/03_training.ipynb #d3595b2a
+class TrainingInterrupted(KeyboardInterrupt):
+    "SIGINT or SIGTERM (`signum`) stopped training after step `step`; its checkpoint is `checkpoint` (None: no run folder)."
+    def __init__(self, signum: int, step: int, checkpoint: Path | None):
+        self.signum, self.step, self.checkpoint = int(signum), step, checkpoint
+        saved = (f"checkpoint saved to {checkpoint}; run the same command to resume" if checkpoint is not None
+                 else "no run folder, so nothing was saved")
+        super().__init__(f"interrupted by {signal.Signals(signum).name} at step {step}: {saved}")
+    def __reduce__(self): return type(self), (self.signum, self.step, self.checkpoint)
+
+def _ignore_stop_signals(worker_id: int):
+    "DataLoader workers leave SIGINT/SIGTERM to the main process, which stops them when it is done."
+    for s in StopSignals.signals: signal.signal(s, signal.SIG_IGN)
+
+@patch
+def _stop_signal(self: Trainer, local: int | None) -> int | None:
+    "The signal that asks the run to stop: this process's, or under torchrun any process's (SIGTERM first)."
+    if self.world_size == 1: return local
+    v = torch.tensor([local == signal.SIGINT, local == signal.SIGTERM], dtype=torch.float32, device=self.device)
+    dist.all_reduce(v)
+    return signal.SIGTERM if v[1] > 0 else signal.SIGINT if v[0] > 0 else None
+
+@patch
+def _interrupt(self: Trainer, signum: int):
+    "Write this step's checkpoint (every process takes part) unless it is on disk already, and stop."
+    if self.last_good != self.step: self.save()
+    raise TrainingInterrupted(signum, self.step, self.checkpoint_path)
+
+# %% ../nbs/03_training.ipynb #8f7b343e
+@patch
+def _train_step(self: Trainer, batch) -> dict:
+    "One optimiser update on `batch` (a non-finite loss on any process raises `TrainingDiverged`); the step's metrics."
+    cfg = self.cfg
+    with _amp_context(self.device, cfg.amp):
+        out = self.ddp(batch) if self.ddp is not None else self.step_fn(self.model, batch)
+    loss = out['loss']
+    diverged = self._diverged_ranks(loss)
+    if diverged:
+        kept = (f"the last good checkpoint {self.checkpoint_path} (step {self.last_good}) is kept"
+                if self.last_good is not None else "no checkpoint had been written yet")
+        where = f" on rank(s) {diverged}" if self.world_size > 1 else ""
+        raise TrainingDiverged(f"loss is {float(loss.detach())}{where} at step {self.step + 1}; {kept}. "
+                               f"Try a lower learning rate (now {cfg.lr}) or stronger gradient clipping.")
+    self.opt.zero_grad(set_to_none=True)
+    self.scaler.scale(loss).backward()
+    if cfg.grad_clip:
+        self.scaler.unscale_(self.opt)
+        nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
+    self.scaler.step(self.opt); self.scaler.update(); self.sched.step()
+    self.step += 1
+    return {k: _scalar(v) for k, v in out.items()}
+
+# %% ../nbs/03_training.ipynb #406a420a
 # -- training ------------------------------------------------------------------------------
 @patch
 def fit(self: Trainer) -> 'Trainer':
+    "Train to `cfg.steps`, resuming from the run folder; on SIGINT/SIGTERM save this step's checkpoint and raise `TrainingInterrupted`."
+    with StopSignals() as stop: self._fit(stop)
+    return self
+
+@patch
+def _fit(self: Trainer, stop: StopSignals):
     cfg = self.cfg
     resumed = False
     if self.out_dir is not None:
         if self.is_main: self.out_dir.mkdir(parents=True, exist_ok=True)
         resumed = self.resume()
-        if not resumed and self.is_main: atomic_json_save(self.run_config, self.out_dir / 'config.json')
+        if not resumed and self.is_main:   # a fresh run: a fresh log, whatever a run that left no checkpoint wrote
+            atomic_json_save(self.run_config, self.out_dir / 'config.json'); _truncate_metrics(self.out_dir / 'metrics.jsonl', 0)
     if self.world_size > 1:
         if not resumed: self._decorrelate_rng()
         self._sync_from_main()
-    if self.step >= cfg.steps: return self
+    if self.step >= cfg.steps: return
     sampler = ResumableBatchSampler(len(self.train_data), cfg.batch_size, seed=cfg.seed, start_step=self.step,
                                     num_replicas=self.world_size, rank=self.rank)
     loader = DataLoader(KeyedAugmentation(self.train_data, cfg.seed), batch_sampler=sampler,
                         num_workers=cfg.num_workers, pin_memory=self.device.type == 'cuda',
-                        persistent_workers=cfg.num_workers > 0,
+                        persistent_workers=cfg.num_workers > 0, worker_init_fn=_ignore_stop_signals,
                         generator=torch.Generator().manual_seed(cfg.seed))  # not the global RNG: resuming must not shift it
     self.model.train()
     bar = progress(total=cfg.steps, initial=self.step, desc='train', enabled=self.show_progress if self.is_main else False)
     t0, batches = time.time(), iter(loader)
-    while self.step < cfg.steps:
-        batch = _to(next(batches), self.device)
-        with _amp_context(self.device, cfg.amp):
-            out = self.ddp(batch) if self.ddp is not None else self.step_fn(self.model, batch)
-        loss = out['loss']
-        diverged = self._diverged_ranks(loss)
-        if diverged:
-            kept = (f"the last good checkpoint {self.checkpoint_path} (step {self.last_good}) is kept"
-                    if self.last_good is not None else "no checkpoint had been written yet")
-            where = f" on rank(s) {diverged}" if self.world_size > 1 else ""
-            raise TrainingDiverged(f"loss is {float(loss.detach())}{where} at step {self.step + 1}; {kept}. "
-                                   f"Try a lower learning rate (now {cfg.lr}) or stronger gradient clipping.")
-        self.opt.zero_grad(set_to_none=True)
-        self.scaler.scale(loss).backward()
-        if cfg.grad_clip:
-            self.scaler.unscale_(self.opt)
-            nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
-        self.scaler.step(self.opt); self.scaler.update(); self.sched.step()
-        self.step += 1
-        metrics = {k: _scalar(v) for k, v in out.items()}
-        bar.update(1); bar.set_postfix({k: f'{v:.3g}' for k, v in list(metrics.items())[:4]}, refresh=False)
-        if self.step % cfg.log_every == 0 or self.step == cfg.steps:
-            self.log({'step': self.step, 'split': 'train', 'lr': self.sched.get_last_lr()[0],
-                      'time': round(time.time() - t0, 3), **self._mean_over_ranks(metrics)})
-        if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
-            vm = self.evaluate()
-            if vm:
-                self.log({'step': self.step, 'split': 'valid', **vm}); self._maybe_keep_best(vm)
-        if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps: self.save()
-        if self.after_step is not None: self.after_step(self)
-    bar.close()
+    try:
+        while self.step < cfg.steps:
+            metrics = self._train_step(_to(next(batches), self.device))
+            bar.update(1); bar.set_postfix({k: f'{v:.3g}' for k, v in list(metrics.items())[:4]}, refresh=False)
+            if self.step % cfg.log_every == 0 or self.step == cfg.steps:
+                self.log({'step': self.step, 'split': 'train', 'lr': self.sched.get_last_lr()[0],
+                          'time': round(time.time() - t0, 3), **self._mean_over_ranks(metrics)})
+            if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
+                vm = self.evaluate()
+                if vm:
+                    self.log({'step': self.step, 'split': 'valid', **vm}); self._maybe_keep_best(vm)
+            if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps: self.save()
+            if self.after_step is not None: self.after_step(self)
+            if (signum := self._stop_signal(stop.signum)) is not None: self._interrupt(signum)   # a safe point
+    finally: bar.close()
     if self.world_size > 1:   # every process returns once the last checkpoint is on disk
         dist.barrier(**({'device_ids': [self.device.index]} if self.device.type == 'cuda' else {}))
-    return self
 
 # %% ../nbs/03_training.ipynb #c2d99ba1
 _MOVED = {name: 'vqvae' for name in ('vqvae_step', 'vqvae_eval', 'VQVAE_TRAINING', 'vqvae_train_config', 'train_vqvae',

@@ -86,7 +86,7 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
                 image_size: int = 128, downsample: int | None = None, num_codes: int | None = None,
                 steps: int | None = None, batch_size: int | None = None, lr: float | None = None,
                 seed: int = 0, split: str = 'train', device=None, eval_every: int | None = None,
-                log_every: int | None = None, num_workers: int = 0, cache_dir: str | Path | None = None,
+                log_every: int | None = None, checkpoint_every: int | None = None, num_workers: int = 0, cache_dir: str | Path | None = None,
                 stats_images: int = 512, show_progress: bool | None = None, data_kwargs: dict | None = None,
                 adversarial: bool | dict = False, split_seed: int = 0, **model_overrides) -> Trainer:
     """Train a VQ-VAE on `data` ('synthetic' or a dataset path) into the run folder `out`.
@@ -108,15 +108,15 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
     if 'data_variance' not in model_overrides:
         stats = dataset_stats(load_dataset(data, split=split, augment=augment, train=False, **data_kw), max_images=stats_images)
         cfg = VQVAEConfig.from_dict({**cfg.to_dict(), **_norm_from_data(stats, cfg)})
-    tcfg = vqvae_train_config(preset, cfg, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
-                              eval_every=eval_every, log_every=log_every, num_workers=num_workers)
+    tcfg = vqvae_train_config(preset, cfg, steps=steps, batch_size=batch_size, lr=lr, seed=seed, eval_every=eval_every,
+                              log_every=log_every, checkpoint_every=checkpoint_every, num_workers=num_workers)
     run_config = {'kind': 'vqvae', 'preset': preset, 'model': cfg.to_dict(),
                   'data': {'path': str(data), 'split': split, 'augment': augment, 'n_train': len(train_ds)}}
     adv = adversarial_config(adversarial)
     if adv is not None:   # the plain steps are the plain recipe of that length; off, nothing here differs from it
         plain_steps, tune_steps = adv.steps_split(tcfg.steps)
-        tcfg = vqvae_train_config(preset, cfg, steps=plain_steps, batch_size=batch_size, lr=lr, seed=seed,
-                                  eval_every=eval_every, log_every=log_every, num_workers=num_workers)
+        tcfg = vqvae_train_config(preset, cfg, steps=plain_steps, batch_size=batch_size, lr=lr, seed=seed, eval_every=eval_every,
+                                  log_every=log_every, checkpoint_every=checkpoint_every, num_workers=num_workers)
         run_config['adversarial'] = {**adv.to_dict(), 'steps': tune_steps}
     torch.manual_seed(seed)
     trainer = Trainer(VQVAE(cfg), train_ds, vqvae_step, tcfg, out_dir=out, valid_data=valid_ds, eval_fn=vqvae_eval,
@@ -125,7 +125,7 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
         Path(out).mkdir(parents=True, exist_ok=True)
         write_split(train_ds.split_record, out, trained_on=split)
     trainer.fit()
-    if adv is not None:
+    if adv is not None and tune_steps:   # (a 1-step run has no step left to fine-tune)
         finetune_decoder(trainer.model, train_ds, Path(out) / 'adversarial', tune_steps, adv, seed=seed, valid_data=valid_ds,
                          eval_fn=vqvae_eval, device=device, show_progress=show_progress, log_every=tcfg.log_every)
     if trainer.is_main:
