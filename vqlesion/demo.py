@@ -64,6 +64,7 @@ class DemoConfig(Config):
     feature_images: int | None = 4000  # real training images it learns from (None: all)
     c2st_seeds: int = 1              # CNN two-sample test: seeds × 2 folds (the function's own default is 3)
     c2st_steps: int = 300
+    compare_plain: bool = True       # also score the plain (MSE) decoder's images: the before/after rows of the suite
     tsne: bool = True                # the t-SNE map of the codebook (PCA is always drawn)
     cache: bool = True               # cache the decoded images in RUNDIR/cache (synthetic images are rendered once)
 
@@ -340,7 +341,7 @@ def _score_samples(out: Path, kind: str, model, plain, images, eval_labels, reco
     quality = {'c2st': two_sample_test(images, fake, seed=seed), 'colour': colour_distances(images, eval_labels, fake, fl, classes),
                **fid(images, fake, device=device), 'c2st_vs_recon': two_sample_test(recon, fake, seed=seed)}
     realism[kind] = suite(fake, fl)
-    if plain is not None: realism[f'{kind}_plain'] = suite(decode_codes(plain, all_codes[:n_eval]), fl)
+    if plain is not None and cfg.compare_plain: realism[f'{kind}_plain'] = suite(decode_codes(plain, all_codes[:n_eval]), fl)
     return quality, (grid_images, grid_labels)
 
 # %% ../nbs/08_demo.ipynb #21ea5597
@@ -366,7 +367,7 @@ def _evaluate(out: Path, data, cfg: DemoConfig, idx, eval_labels, classes, devic
     if plain is not None:
         recon_plain = reconstruct(plain, images)[0]
         vq['plain_decoder'] = evaluate_reconstructions(images, recon_plain, codes, model.config.num_codes).summary()
-        realism['reconstructions_plain'] = suite(recon_plain, eval_labels, pairs=True)
+        if cfg.compare_plain: realism['reconstructions_plain'] = suite(recon_plain, eval_labels, pairs=True)
         shown.insert(0, ('plain decoder', recon_plain))
     realism['reconstructions'] = suite(recon, eval_labels, pairs=True)
     _savefig(plot_reconstructions(images, recon, n=8, title=f"VQ-VAE reconstructions ({vq['psnr']:.1f} dB, SSIM {vq['ssim']:.3f})"),
