@@ -275,7 +275,8 @@ EXIT_CODES = """exit status:
   1    training diverged (the loss became NaN or infinite)
   2    bad input or machine state (a flag, file, --out path, full disk, missing device): one line names it
   3    a bug: its traceback is printed
-  130  interrupted by Ctrl-C; 143: stopped by SIGTERM. A training run saved a checkpoint: the same command resumes it.
+  130  interrupted by Ctrl-C (SIGINT)         a training run saved a checkpoint first:
+  143  stopped by SIGTERM (e.g. a scheduler)  the same command resumes it
 --debug (on any command) or VQLESION_DEBUG=1 also prints the traceback of the errors of status 1 and 2."""
 
 def _worth_showing(default) -> bool: return not (default is None or default is False or default == [] or default == argparse.SUPPRESS)
