@@ -5,7 +5,7 @@ and beside one busy core (a spinning subprocess), median of `--repeats`. Each ru
 choice is made when a command starts); the time is that of `train_vqvae` (data statistics, training, the last
 evaluation). Writes bench/results/threads.json.
 
-    python bench/threads.py                  # 150 steps, 2 repeats: about 6 minutes on 2 cores
+    python bench/threads.py                  # 150 steps, 2 repeats: 6-8 minutes on 2 cores (stops repeating past --budget)
     python bench/threads.py --steps 60 --repeats 1 --out /tmp/threads.json   # a quick look
 
 Target (issue 11): beside one busy core, the automatic choice within 1.2x the best single setting.
@@ -41,12 +41,21 @@ def run_one(threads: str, steps: int) -> dict:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+def summarize(runs: dict) -> dict:
+    "Medians per setting, the best fixed setting and how the automatic choice compares with it."
+    med = {s: round(statistics.median(r['seconds'] for r in rs), 2) for s, rs in runs.items() if rs}
+    fixed = [s for s in med if s != 'auto']
+    best = min(fixed, key=med.get) if fixed else None
+    return dict(median_seconds=med, runs=runs, best_fixed=best, auto_threads=[r['threads'] for r in runs.get('auto', [])],
+                auto_over_best=round(med['auto'] / med[best], 3) if 'auto' in med and best else None)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--steps', type=int, default=150)
     ap.add_argument('--repeats', type=int, default=2)
     ap.add_argument('--settings', default='1,2,auto')
-    ap.add_argument('--budget', type=float, default=420, help='seconds: past half of it, a condition runs no further repeats')
+    ap.add_argument('--budget', type=float, default=360, help='seconds: past half of it, a condition runs no further repeats')
     ap.add_argument('--out', default=str(ROOT / 'bench' / 'results' / 'threads.json'))
     ap.add_argument('--worker', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--run-dir', default=None, help=argparse.SUPPRESS)
@@ -60,7 +69,10 @@ def main():
                   machine=dict(cpus=os.cpu_count(), affinity=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
                                processor=platform.processor() or platform.machine(), python=platform.python_version()),
                   load_average_before=[round(x, 2) for x in os.getloadavg()], date=time.strftime('%Y-%m-%d %H:%M'),
-                  conditions={})
+                  conditions={}, complete=False)
+    def write():   # after every run, so that a stopped bench still leaves its measurements
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=2) + '\n')
     t_start = time.time()
     for condition in ('quiet', 'beside one busy core'):
         spinner = None
@@ -74,18 +86,10 @@ def main():
                 if rep and time.time() - t_condition > args.budget / 2: print('budget spent: fewer repeats'); break
                 for s in settings:
                     runs[s].append(run_one(s, args.steps)); print(condition, s, runs[s][-1], flush=True)
+                    result['conditions'][condition] = summarize(runs); write()
         finally:
             if spinner is not None: spinner.kill(); spinner.wait()
-        med = {s: statistics.median(r['seconds'] for r in rs) for s, rs in runs.items()}
-        fixed = [s for s in settings if s != 'auto']
-        best = min(fixed, key=med.get)
-        result['conditions'][condition] = dict(
-            median_seconds=med, runs=runs, best_fixed=best,
-            auto_threads=[r['threads'] for r in runs.get('auto', [])],
-            auto_over_best=round(med['auto'] / med[best], 3) if 'auto' in med else None)
-    result['total_seconds'] = round(time.time() - t_start)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + '\n')
+    result.update(total_seconds=round(time.time() - t_start), complete=True); write()
     print(json.dumps({c: (v['median_seconds'], v['auto_over_best']) for c, v in result['conditions'].items()}))
 
 
