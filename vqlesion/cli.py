@@ -392,6 +392,7 @@ def exit_status(e: BaseException, out=None) -> tuple[int, str]:
         return 2, f"error: could not write {where} (is the disk full?): torch.save: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
     return 3, f"internal error {type(e).__name__}: {e} (a bug: the traceback is above)"
 
+# %% ../nbs/09_cli.ipynb #d3bf37b3
 def main(argv=None) -> int:
     "The `vqlesion` console script: run one command; returns its exit status (`EXIT_CODES`)."
     args = build_parser().parse_args(argv)
