@@ -4,11 +4,15 @@
 
 # %% ../nbs/09_cli.ipynb #d92beb28
 from __future__ import annotations
-import argparse, json, math, sys, time
+import argparse, errno, json, math, os, signal, sys, time, traceback
+from pathlib import Path
 
 # %% auto #0
-__all__ = ['parse_overrides', 'merge_overrides', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode',
-           'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample', 'cmd_demo', 'HelpFormatter', 'build_parser', 'main']
+__all__ = ['positive_int', 'non_negative_int', 'positive_float', 'non_negative_float', 'open_fraction', 'probability',
+           'EXIT_CODES', 'OUTPUTS', 'MACHINE_ERRNOS', 'parse_overrides', 'merge_overrides', 'checked', 'cmd_showcase',
+           'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode', 'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample',
+           'cmd_demo', 'HelpFormatter', 'build_parser', 'check_output', 'check_outputs', 'check_device', 'exit_status',
+           'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -23,6 +27,14 @@ def _add_device_arg(p):
     p.add_argument('--device', default=None, help="cuda, cuda:1, mps or cpu (default: the best available; $VQLESION_DEVICE overrides)")
 
 def _no_progress(args): return False if getattr(args, 'no_progress', False) else None
+
+def _add_checkpoint_arg(p):
+    p.add_argument('--checkpoint-every', type=positive_int, default=None,
+                   help="save a checkpoint every N steps (default: the preset's; a stopped run resumes from the last one)")
+
+def _given(**kwargs) -> dict:
+    "The keyword arguments that are not None (a flag not given leaves the library's default, and older signatures, alone)."
+    return {k: v for k, v in kwargs.items() if v is not None}
 
 def _add_set_arg(p):
     p.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE',
@@ -45,6 +57,24 @@ def merge_overrides(flags: dict, items) -> dict:
     if clash: raise ValueError(f"--set {clash[0]}=...: that is the flag --{clash[0].replace('_', '-')}, use it instead")
     return {**flags, **extra}
 
+# %% ../nbs/09_cli.ipynb #07df4817
+def checked(kind, ok, what: str):
+    "An argparse `type=`: `kind(text)` if `ok` of it, else argparse's error 'argument --FLAG: expected WHAT, got TEXT'."
+    def parse(text):
+        try: value = kind(text)
+        except (TypeError, ValueError): value = None
+        if value is None or not ok(value): raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+    parse.__name__ = what
+    return parse
+
+positive_int = checked(int, lambda v: v >= 1, 'a positive integer')
+non_negative_int = checked(int, lambda v: v >= 0, 'an integer >= 0')
+positive_float = checked(float, lambda v: 0 < v < math.inf, 'a positive number')        # NaN fails every comparison
+non_negative_float = checked(float, lambda v: 0 <= v < math.inf, 'a number >= 0')
+open_fraction = checked(float, lambda v: 0 < v < 1, 'a number in (0, 1)')
+probability = checked(float, lambda v: 0 < v <= 1, 'a number in (0, 1]')
+
 # %% ../nbs/09_cli.ipynb #1a02dd74
 def cmd_showcase(args):
     from vqlesion.data import save_showcase
@@ -54,8 +84,8 @@ def cmd_showcase(args):
 def _showcase_parser(sub):
     p = sub.add_parser('showcase', help='draw a grid of the embedded synthetic lesions into a PNG')
     p.add_argument('--out', default='showcase.png')
-    p.add_argument('--per-class', type=int, default=6)
-    p.add_argument('--image-size', type=int, default=128)
+    p.add_argument('--per-class', type=positive_int, default=6)
+    p.add_argument('--image-size', type=positive_int, default=128)
     p.add_argument('--seed', type=int, default=0)
     p.set_defaults(func=cmd_showcase)
 
@@ -66,7 +96,8 @@ def cmd_train_vqvae(args):
     flags = dict(preset=args.preset, image_size=args.image_size, downsample=args.downsample, num_codes=args.num_codes,
                  steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed, split=args.split, device=args.device,
                  eval_every=args.eval_every, num_workers=args.num_workers, cache_dir=args.cache_dir,
-                 show_progress=_no_progress(args), adversarial=True if args.adversarial else None)
+                 show_progress=_no_progress(args), adversarial=True if args.adversarial else None,
+                 **_given(checkpoint_every=args.checkpoint_every))
     tr = train_vqvae(args.data, args.out, **merge_overrides(flags, args.set))
     if tr.is_main:   # under torchrun, rank 0 speaks for all
         tuned = tr.run_config.get('adversarial', {}).get('steps', 0)
@@ -78,15 +109,16 @@ def _train_vqvae_parser(sub):
     _add_data_args(p)
     p.add_argument('--out', required=True, help='run folder: checkpoint.pt, config.json, metrics.jsonl, curves.png')
     p.add_argument('--preset', default='default', help="default, recipe-a or recipe-b")
-    p.add_argument('--image-size', type=int, default=128)
+    p.add_argument('--image-size', type=positive_int, default=128)
     p.add_argument('--downsample', type=int, choices=[4, 8], default=None, help='4: 32x32 codes at 128 px; 8: 16x16')
-    p.add_argument('--num-codes', type=int, default=None)
-    p.add_argument('--steps', type=int, default=None)
-    p.add_argument('--batch-size', type=int, default=None)
-    p.add_argument('--lr', type=float, default=None)
+    p.add_argument('--num-codes', type=positive_int, default=None)
+    p.add_argument('--steps', type=positive_int, default=None)
+    p.add_argument('--batch-size', type=positive_int, default=None)
+    p.add_argument('--lr', type=positive_float, default=None)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--eval-every', type=int, default=None)
-    p.add_argument('--num-workers', type=int, default=0)
+    p.add_argument('--eval-every', type=positive_int, default=None)
+    _add_checkpoint_arg(p)
+    p.add_argument('--num-workers', type=non_negative_int, default=0)
     p.add_argument('--cache-dir', default=None, help='cache resized images here (real datasets)')
     p.add_argument('--adversarial', action='store_true',
                    help="spend the last 40%% of --steps fine-tuning the decoder against a PatchGAN discriminator (encoder and "
@@ -106,8 +138,8 @@ def _evaluate_vqvae_parser(sub):
     p = sub.add_parser('evaluate-vqvae', help='PSNR, codebook usage and perplexity over a split (JSON in RUN)')
     p.add_argument('--run', required=True, help='a train-vqvae run folder')
     _add_data_args(p, split_default='test')
-    p.add_argument('--batch-size', type=int, default=64)
-    p.add_argument('--max-images', type=int, default=None)
+    p.add_argument('--batch-size', type=positive_int, default=64)
+    p.add_argument('--max-images', type=positive_int, default=None)
     p.add_argument('--decoder', default='auto', choices=['auto', 'sharp', 'plain'],
                    help="auto: the adversarially fine-tuned decoder where the run has one; plain: the MSE-trained one")
     _add_device_arg(p)
@@ -127,7 +159,7 @@ def _encode_parser(sub):
     _add_data_args(p)
     p.add_argument('--out', required=True, help='the .npz code file to write')
     p.add_argument('--flips', action='store_true', help='also encode the h-, v- and hv-flipped images (4x the grids)')
-    p.add_argument('--batch-size', type=int, default=64)
+    p.add_argument('--batch-size', type=positive_int, default=64)
     p.add_argument('--no-progress', action='store_true')
     _add_device_arg(p)
     p.set_defaults(func=cmd_encode)
@@ -137,7 +169,8 @@ def cmd_train_prior(args):
     t0 = time.time()
     flags = dict(preset=args.preset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                  valid_fraction=args.valid_fraction, seed=args.seed, device=args.device, eval_every=args.eval_every,
-                 show_progress=_no_progress(args), conditional=not args.unconditional)
+                 show_progress=_no_progress(args), conditional=not args.unconditional,
+                 **_given(checkpoint_every=args.checkpoint_every))
     tr = train_prior(args.kind, args.codes, args.out, **merge_overrides(flags, args.set))
     best = tr.best or {}
     if tr.is_main:
@@ -150,12 +183,13 @@ def _train_prior_parser(sub):
     p.add_argument('--codes', required=True, help='a code file from `vqlesion encode`')
     p.add_argument('--out', required=True, help='run folder (resumes when it holds a checkpoint)')
     p.add_argument('--preset', default='default', help='default; recipe-a (gpt) or recipe-b (pixelcnn)')
-    p.add_argument('--steps', type=int, default=None)
-    p.add_argument('--batch-size', type=int, default=None)
-    p.add_argument('--lr', type=float, default=None)
-    p.add_argument('--valid-fraction', type=float, default=0.1)
+    p.add_argument('--steps', type=positive_int, default=None)
+    p.add_argument('--batch-size', type=positive_int, default=None)
+    p.add_argument('--lr', type=positive_float, default=None)
+    p.add_argument('--valid-fraction', type=open_fraction, default=0.1)
     p.add_argument('--seed', type=int, default=None)
-    p.add_argument('--eval-every', type=int, default=None)
+    p.add_argument('--eval-every', type=positive_int, default=None)
+    _add_checkpoint_arg(p)
     p.add_argument('--unconditional', action='store_true', help='ignore class labels')
     _add_set_arg(p)
     p.add_argument('--no-progress', action='store_true')
@@ -171,7 +205,7 @@ def _evaluate_prior_parser(sub):
     p = sub.add_parser('evaluate-prior', help='held-out NLL in bits per code and per pixel dimension, and the unigram baseline')
     p.add_argument('--prior', required=True, help='a train-prior run folder')
     p.add_argument('--codes', required=True, help='held-out code grids (e.g. `vqlesion encode --split test`)')
-    p.add_argument('--batch-size', type=int, default=64)
+    p.add_argument('--batch-size', type=positive_int, default=64)
     _add_device_arg(p)
     p.set_defaults(func=cmd_evaluate_prior)
 
@@ -186,17 +220,17 @@ def _sample_parser(sub):
     p = sub.add_parser('sample', help='sample code grids from a prior, decode them and write a PNG grid')
     p.add_argument('--prior', required=True, help='a train-prior run folder')
     p.add_argument('--vqvae', required=True, help='the train-vqvae run folder whose codes the prior learned')
-    p.add_argument('--n', type=int, default=64)
+    p.add_argument('--n', type=positive_int, default=64)
     p.add_argument('--class', dest='class_name', default=None, help='a class name (e.g. mel) or index')
     # the defaults chosen by bench/sampling_sweep.py: `vqlesion.prior.SAMPLING` (written out so that --help needs no torch)
-    p.add_argument('--temperature', type=float, default=1.0)
-    p.add_argument('--top-k', type=int, default=None)
-    p.add_argument('--top-p', type=float, default=None)
-    p.add_argument('--guidance', type=float, default=1.0, help='classifier-free guidance scale (1: off)')
+    p.add_argument('--temperature', type=positive_float, default=1.0)
+    p.add_argument('--top-k', type=positive_int, default=None)
+    p.add_argument('--top-p', type=probability, default=None)
+    p.add_argument('--guidance', type=non_negative_float, default=1.0, help='classifier-free guidance scale (1: off)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--complete', default=None, help='an image: keep the first KEEP_ROWS code rows and sample the rest')
-    p.add_argument('--keep-rows', type=int, default=None)
-    p.add_argument('--nrow', type=int, default=8)
+    p.add_argument('--keep-rows', type=positive_int, default=None)
+    p.add_argument('--nrow', type=positive_int, default=8)
     p.add_argument('--out', default='samples.png')
     _add_device_arg(p)
     p.set_defaults(func=cmd_sample)
@@ -220,13 +254,12 @@ def _demo_parser(sub):
     p.add_argument('--preset', default='small', choices=['tiny', 'small', 'gpu'],
                    help='tiny: seconds (tests); small: minutes on a CPU (64 px); gpu: 128 px, full-length training')
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--image-size', type=int, default=None)
-    p.add_argument('--vqvae-steps', type=int, default=None)
-    p.add_argument('--prior-steps', type=int, default=None)
-    p.add_argument('--eval-images', type=int, default=None, help='test images evaluated and samples drawn per prior')
-    p.add_argument('--n-synthetic', type=int, default=None, help='how many synthetic images to draw (synthetic data only)')
+    p.add_argument('--image-size', type=positive_int, default=None)
+    p.add_argument('--vqvae-steps', type=positive_int, default=None)
+    p.add_argument('--prior-steps', type=positive_int, default=None)
+    p.add_argument('--eval-images', type=positive_int, default=None, help='test images evaluated and samples drawn per prior')
+    p.add_argument('--n-synthetic', type=positive_int, default=None, help='how many synthetic images to draw (synthetic data only)')
     p.add_argument('--cache-dir', default=None, help='cache decoded images here (default: OUT/cache)')
-    p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
     p.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE',
                    help='override a DemoConfig field, e.g. --set num_codes=256 --set \'gpt={"n_layer": 4}\' (repeatable)')
     p.add_argument('--no-progress', action='store_true')
@@ -237,10 +270,19 @@ def _demo_parser(sub):
 _PARSERS = [_showcase_parser, _train_vqvae_parser, _evaluate_vqvae_parser, _encode_parser, _train_prior_parser,
             _evaluate_prior_parser, _sample_parser, _demo_parser]
 
+EXIT_CODES = """exit status:
+  0    done
+  1    training diverged (the loss became NaN or infinite)
+  2    bad input or machine state (a flag, file, --out path, full disk, missing device): one line names it
+  3    a bug: its traceback is printed
+  130  interrupted by Ctrl-C (SIGINT)         a training run saved a checkpoint first:
+  143  stopped by SIGTERM (e.g. a scheduler)  the same command resumes it
+--debug (on any command) or VQLESION_DEBUG=1 also prints the traceback of the errors of status 1 and 2."""
+
 def _worth_showing(default) -> bool: return not (default is None or default is False or default == [] or default == argparse.SUPPRESS)
 
-class HelpFormatter(argparse.HelpFormatter):
-    "`--help` that shows each option's default, where it has one (None, False and empty lists mean 'not set')."
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    "`--help` that shows each option's default, where it has one (None, False and empty lists mean 'not set'); the epilog as written."
     def _get_help_string(self, action):
         help = action.help or ''
         if not _worth_showing(action.default) or not action.option_strings or '(default' in help: return action.help
@@ -254,27 +296,124 @@ class _Parser(argparse.ArgumentParser):
             kwargs['help'] = '(default: %(default)s)'
         return super().add_argument(*args, **kwargs)
 
+def _add_common_args(p, top=False):
+    "The flags of every command; on a command `--debug` defaults to SUPPRESS, so that it does not hide `vqlesion --debug CMD`."
+    p.add_argument('--debug', action='store_true', default=False if top else argparse.SUPPRESS,
+                   help='print the traceback of any error (also: VQLESION_DEBUG=1)')
+    if top: return
+    p.add_argument('--threads', type=positive_int, default=None,
+                   help='torch CPU threads (default: $OMP_NUM_THREADS if set, else the cores that are free; see vqlesion.threads)')
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog='vqlesion', description='VQ-VAE, GPT and Gated PixelCNN priors for skin-lesion images.')
+    parser = _Parser(prog='vqlesion', description='VQ-VAE, GPT and Gated PixelCNN priors for skin-lesion images.', epilog=EXIT_CODES)
     from vqlesion import __version__
     parser.add_argument('--version', action='version', version=f'vqlesion {__version__}')
+    _add_common_args(parser, top=True)
     sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
     sub.required = True
     for add in _PARSERS: add(sub)
+    for p in sub.choices.values(): _add_common_args(p); p.epilog = EXIT_CODES
     return parser
 
-def main(argv=None) -> int:
-    "The `vqlesion` console script."
-    args = build_parser().parse_args(argv)
+# %% ../nbs/09_cli.ipynb #02f8e98c
+OUTPUTS = {   # command: (flag, 'dir' for a run folder or 'file') of the paths it writes
+    'showcase': [('out', 'file')], 'train-vqvae': [('out', 'dir'), ('cache_dir', 'dir')], 'encode': [('out', 'file')],
+    'train-prior': [('out', 'dir')], 'sample': [('out', 'file')], 'demo': [('out', 'dir'), ('cache_dir', 'dir')]}
+
+def check_output(path, flag: str = '--out', kind: str = 'dir') -> Path:
+    "Refuse an output `path` that cannot be written: ValueError naming `flag`, the path and why."
+    path = Path(path)
+    if path.exists() and kind == 'dir' and not path.is_dir(): raise ValueError(f"{flag} {path}: is a file, not a folder")
+    if path.is_dir() and kind == 'file': raise ValueError(f"{flag} {path}: is a folder; give a file name")
+    folder = path if path.is_dir() else path.parent
+    while not folder.exists() and not folder.is_symlink() and folder != folder.parent: folder = folder.parent  # what mkdir would start from
+    if not folder.is_dir(): raise ValueError(f"{flag} {path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        why = 'read-only file system' if hasattr(os, 'statvfs') and os.statvfs(folder).f_flag & os.ST_RDONLY else 'permission denied'
+        raise ValueError(f"{flag} {path}: cannot write in {folder} ({why})")
+    return path
+
+def check_outputs(args):
+    for dest, kind in OUTPUTS.get(args.command, []):
+        if getattr(args, dest, None) is not None: check_output(getattr(args, dest), '--' + dest.replace('_', '-'), kind)
+
+def check_device(device):
+    "Refuse a CUDA or MPS device that this machine does not have (ValueError naming it); other strings are the library's to judge."
+    if device is None: device = os.environ.get('VQLESION_DEVICE') or None
+    if device is None or str(device) in ('auto', 'cpu'): return
+    import torch
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError): return
+    if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device {device!r}: no CUDA GPU is available here")
+    if d.type == 'cuda' and (d.index or 0) >= torch.cuda.device_count():
+        raise ValueError(f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA GPU(s)")
+    if d.type == 'mps' and not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):
+        raise ValueError(f"device {device!r}: MPS is not available here")
+
+# %% ../nbs/09_cli.ipynb #a511d428
+MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR,
+                  errno.EEXIST, errno.ENOENT, errno.ENAMETOOLONG, errno.EIO}
+
+def _saved_path(e: BaseException):
+    "The file that `atomic_write` or `torch.save` was writing when `e` was raised (from its traceback), or None."
+    path, tb = None, e.__traceback__
+    while tb is not None:
+        code, local = tb.tb_frame.f_code, tb.tb_frame.f_locals
+        if code.co_name == 'atomic_write' and 'path' in local: return local['path']   # the final name, not the temporary one
+        if code.co_name == 'save' and code.co_filename.endswith(os.path.join('torch', 'serialization.py')):
+            f = local.get('f')
+            if isinstance(f, (str, os.PathLike)) and path is None: path = f
+        tb = tb.tb_next
+    return path
+
+def _torch_write_failed(e: BaseException) -> bool:
+    "Whether `e` was raised inside `torch.save` (not `torch.load`: a torn checkpoint is another matter)."
+    tb = e.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == 'save' and code.co_filename.endswith(os.path.join('torch', 'serialization.py')): return True
+        tb = tb.tb_next
+    return False
+
+def exit_status(e: BaseException, out=None) -> tuple[int, str]:
+    "The exit status of a command that raised `e` and the line that says why (`out`: the command's --out, named when the error names no file)."
     from vqlesion.train import TrainingDiverged
+    if isinstance(e, KeyboardInterrupt): return 128 + int(getattr(e, 'signum', signal.SIGINT)), str(e) or 'interrupted'
+    if isinstance(e, TrainingDiverged): return 1, f"training stopped: {e}"
+    if isinstance(e, ValueError): return 2, f"error: {e}"
+    if isinstance(e, OSError) and e.errno in MACHINE_ERRNOS:
+        where = e.filename if e.filename is not None else _saved_path(e) or out
+        also = f" -> {e.filename2}" if getattr(e, 'filename2', None) is not None else ''
+        return 2, f"error: {where}{also}: {e.strerror}" if where is not None else f"error: {e.strerror}"
+    if isinstance(e, (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)):
+        return 2, f"error: {e}"   # the library's own, with a message and no errno
+    if isinstance(e, RuntimeError) and _torch_write_failed(e):
+        where = _saved_path(e) or out
+        return 2, f"error: could not write {where} (is the disk full?): torch.save: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
+    return 3, f"internal error {type(e).__name__}: {e} (a bug: the traceback is above)"
+
+# %% ../nbs/09_cli.ipynb #d3bf37b3
+def main(argv=None) -> int:
+    "The `vqlesion` console script: run one command; returns its exit status (`EXIT_CODES`)."
+    args = build_parser().parse_args(argv)
+    debug = args.debug or os.environ.get('VQLESION_DEBUG', '').strip() not in ('', '0')
+    import torch
+    from vqlesion.threads import apply_threads
+    threads = torch.get_num_threads()
     try:
+        check_outputs(args); check_device(getattr(args, 'device', None))
+        args.threads = apply_threads(args.threads)   # every command, so that the demo records the count it ran with
         args.func(args)
-    except TrainingDiverged as e:
-        print(f"vqlesion {args.command}: training stopped: {e}", file=sys.stderr); return 1
-    except (ValueError, FileNotFoundError, FileExistsError, KeyError) as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"vqlesion {args.command}: error: {msg}", file=sys.stderr); return 2
-    return 0
+        return 0
+    except Exception as e: return _report(e, args, debug)
+    except KeyboardInterrupt as e: return _report(e, args, debug)   # (not an Exception: Ctrl-C, SIGTERM via TrainingInterrupted)
+    finally: torch.set_num_threads(threads)   # a notebook or a test that calls main keeps its own count
+
+def _report(e: BaseException, args, debug: bool) -> int:
+    code, line = exit_status(e, getattr(args, 'out', None))
+    if debug or code == 3: traceback.print_exception(e)
+    print(f"vqlesion {args.command}: {line}", file=sys.stderr)
+    return code
 
 # %% ../nbs/09_cli.ipynb #b29f20d8
 # run as a script or with `python -m vqlesion.cli`; never when a notebook (no `__file__`) defines it
