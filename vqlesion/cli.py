@@ -97,7 +97,7 @@ def cmd_train_vqvae(args):
                  steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed, split=args.split, device=args.device,
                  eval_every=args.eval_every, num_workers=args.num_workers, cache_dir=args.cache_dir,
                  show_progress=_no_progress(args), adversarial=True if args.adversarial else None,
-                 **_given(checkpoint_every=args.checkpoint_every))
+                 split_seed=args.split_seed, **_given(checkpoint_every=args.checkpoint_every))
     tr = train_vqvae(args.data, args.out, **merge_overrides(flags, args.set))
     if tr.is_main:   # under torchrun, rank 0 speaks for all
         tuned = tr.run_config.get('adversarial', {}).get('steps', 0)
@@ -116,6 +116,8 @@ def _train_vqvae_parser(sub):
     p.add_argument('--batch-size', type=positive_int, default=None)
     p.add_argument('--lr', type=positive_float, default=None)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--split-seed', type=int, default=0,
+                   help='which images form the held-out split (apart from --seed; written to OUT/split.json, which evaluate-vqvae and encode reuse)')
     p.add_argument('--eval-every', type=positive_int, default=None)
     _add_checkpoint_arg(p)
     p.add_argument('--num-workers', type=non_negative_int, default=0)
@@ -399,7 +401,8 @@ def main(argv=None) -> int:
     debug = args.debug or os.environ.get('VQLESION_DEBUG', '').strip() not in ('', '0')
     import torch
     from vqlesion.threads import apply_threads
-    threads = torch.get_num_threads()
+    threads, bars = torch.get_num_threads(), os.environ.get('VQLESION_PROGRESS')
+    if getattr(args, 'no_progress', False): os.environ['VQLESION_PROGRESS'] = '0'   # also the bars no flag reaches (statistics)
     try:
         check_outputs(args); check_device(getattr(args, 'device', None))
         args.threads = apply_threads(args.threads)   # every command, so that the demo records the count it ran with
@@ -407,7 +410,10 @@ def main(argv=None) -> int:
         return 0
     except Exception as e: return _report(e, args, debug)
     except KeyboardInterrupt as e: return _report(e, args, debug)   # (not an Exception: Ctrl-C, SIGTERM via TrainingInterrupted)
-    finally: torch.set_num_threads(threads)   # a notebook or a test that calls main keeps its own count
+    finally:   # a notebook or a test that calls main keeps its own thread count and progress setting
+        torch.set_num_threads(threads)
+        if bars is None: os.environ.pop('VQLESION_PROGRESS', None)
+        else: os.environ['VQLESION_PROGRESS'] = bars
 
 def _report(e: BaseException, args, debug: bool) -> int:
     code, line = exit_status(e, getattr(args, 'out', None))
