@@ -249,7 +249,9 @@ def render_math(md):
 
 def strip_cdn_scripts(body):
     "Drop the MathJax and require.js scripts nbconvert loads from a CDN when the page no longer needs them."
-    if '<math' not in body and '$' in re.sub(r'<(script|style)\b.*?</\1>', '', body, flags=re.S): return body
+    # a '$' left in the prose may be TeX MathJax should typeset; in code ($OMP_NUM_THREADS) MathJax never looks
+    prose = re.sub(r'<(script|style|code|pre)\b.*?</\1>', '', body, flags=re.S)
+    if '<math' not in body and '$' in prose: return body
     body = re.sub(r'<script\b[^>]*\bsrc="https?://[^"]*(?:mathjax|require)[^"]*"[^>]*>\s*</script>\s*', '', body, flags=re.I)
     return re.sub(r'<script type="text/x-mathjax-config">.*?</script>\s*', '', body, flags=re.S)
 
