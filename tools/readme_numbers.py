@@ -58,6 +58,7 @@ def pct_range(lo: float, hi: float) -> str:
 def kparams(n: int) -> str: return f'{n / 1000:.0f} k'
 def mparams(n: int) -> str: return f'{n / 1e6:.2f} M'
 def minutes(s: float) -> str: return f'{s / 60:.0f} minutes'
+def min_sec(s: float) -> str: return f'{int(s // 60)} min {s % 60:.0f} s'
 
 
 def source_line(*parts: str) -> str:
@@ -72,6 +73,7 @@ def words(n: int) -> str:
 
 # ------------------------------------------------------------------------------------------- the demo
 DEMO = 'bench/results/demo_small_metrics.json'
+DEMO_PREV = 'bench/results/demo_small_previous_metrics.json'   # the small preset before it was sized for six minutes
 DEMO_TINY = 'bench/results/demo_tiny_metrics.json'
 
 
@@ -83,7 +85,7 @@ def demo_command(d: dict) -> str:
 @block('demo-time', DEMO, DEMO_TINY)
 def demo_time(d, tiny):
     return (f"On our 2-core development machine the default `small` preset took "
-            f"{minutes(d['timings']['total_seconds'])} while test runs shared the cores, and `--preset tiny` "
+            f"{min_sec(d['timings']['total_seconds'])} with `--threads {d['run']['torch_threads']}`, and `--preset tiny` "
             f"took {tiny['timings']['total_seconds']:.0f} s with `--threads {tiny['run']['torch_threads']}` "
             f"(`{DEMO}`, `{DEMO_TINY}`).")
 
@@ -99,8 +101,8 @@ def demo_setup(d):
     return (f"`vqlesion demo` with its default `{r['preset']}` preset ({c['image_size']} px images, {grid}×{grid} grids "
             f"of {c['num_codes']} codes; {vq}; {c['prior_steps']} steps for each prior; {c['eval_images']} test images "
             f"evaluated) wrote `metrics.json` (committed as `{DEMO}`) on our 2-core development machine: "
-            f"`{demo_command(d)}`. The run took {minutes(t['total_seconds'])} of stage time while test runs shared "
-            f"the two cores (VQ-VAE {t['vqvae']['seconds']:.0f} s, priors {t['gpt']['seconds'] + t['pixelcnn']['seconds']:.0f} s, "
+            f"`{demo_command(d)}`. The run took {min_sec(t['total_seconds'])} of stage time "
+            f"(VQ-VAE {t['vqvae']['seconds']:.0f} s, priors {t['gpt']['seconds'] + t['pixelcnn']['seconds']:.0f} s, "
             f"evaluation {t['evaluate']['seconds']:.0f} s: {words(len(d['realism']))} CNN two-sample tests and the feature network).")
 
 
@@ -115,35 +117,57 @@ def demo_realism(d):
     lines = ['| images | CNN two-sample accuracy (0.5 = indistinguishable) | KID | FID | precision / recall | density / coverage | logistic two-sample accuracy |',
              '|---|---|---|---|---|---|---|']
     for key, label in REALISM_ROWS:
+        if key not in d['realism']: continue   # the plain decoder's rows only with compare_plain
         m = d['realism'][key]
         lines.append(f"| {label} | {m['c2st_cnn']:.3f} | {m['kid']:.3f} | {m['fid']:.1f} | {m['precision']:.2f} / {m['recall']:.2f} "
                      f"| {m['density']:.2f} / {m['coverage']:.2f} | {m['c2st_logistic']:.2f} |")
     return '\n'.join(lines + ['', source_line(f'`{DEMO}`, key `realism`', f'`{demo_command(d)}`')])
 
 
-@block('demo-realism-summary', DEMO)
-def demo_realism_summary(d):
-    rz, c, v = d['realism'], d['run']['config'], d['vqvae']
-    fakes = [m for k, m in rz.items() if k != 'real']
-    lo, hi = min(m['c2st_cnn'] for m in fakes), max(m['c2st_cnn'] for m in fakes)
+@block('demo-realism-summary', DEMO, DEMO_PREV)
+def demo_realism_summary(d, prev):
+    rz, c = d['realism'], d['run']['config']
+    fakes = {k: m for k, m in rz.items() if k != 'real'}
+    lo, hi = min(m['c2st_cnn'] for m in fakes.values()), max(m['c2st_cnn'] for m in fakes.values())
     pairs = (('reconstructions', 'reconstructions'), ('GPT samples', 'gpt'), ('PixelCNN samples', 'pixelcnn'))
-    kid = ', '.join(f"of {name} {rz[k + '_plain']['kid']:.3f} → {rz[k]['kid']:.3f}" for name, k in pairs)
-    kid_lower = all(rz[k]['kid'] < rz[k + '_plain']['kid'] for _, k in pairs)
-    fid_lower = all(rz[k]['fid'] < rz[k + '_plain']['fid'] for _, k in pairs)
-    dpsnr = v['plain_decoder']['psnr'] - v['psnr']
-    cost = f"for {dpsnr:.2f} dB of PSNR" if dpsnr >= 0 else f"and gains {-dpsnr:.2f} dB of PSNR"
-    verb = 'lowers every distance' if kid_lower and fid_lower else 'changes the distances'
-    fid = 'FID lower for every set' if fid_lower else 'FID not lower for every set'
+    kid = ', '.join(f"{name} {prev['realism'][k]['kid']:.3f} → {rz[k]['kid']:.3f}" for name, k in pairs)
     seeds = c['c2st_seeds']
-    weakest = {m['class_fidelity_min_class'] for m in fakes}
-    missing = (f"; the lesion network finds no `{weakest.pop()}` among the reconstructions or samples (class fidelity 0 for that class)"
-               if len(weakest) == 1 and all(m['class_fidelity_min_ratio'] == 0 for m in fakes) else '')
+    weak = sorted({m['class_fidelity_min_class'] for m in fakes.values()})
+    ratios = [m['class_fidelity_min_ratio'] for m in fakes.values()]
+    missing = (f" Class fidelity misses its target (0.8 of the real images' accuracy for every class) in every set: the worst "
+               f"class is {' or '.join(f'`{w}`' for w in weak)} at {min(ratios):.2f}–{max(ratios):.2f}, whose fine traits "
+               f"(bkl ridges) the {c['image_size']}-px codes lose." if max(ratios) < 0.8 else '')
     lead = '**The samples do not pass for real lesions yet.** ' if lo > 0.75 else ''
     return (f"{lead}A small CNN trained from scratch tells every set from real images {pct_range(lo, hi)} of the time "
-            f"({'one seed' if seeds == 1 else f'{seeds} seeds'} × 2 folds). The sharp decoder {verb} on the lesion features "
-            f"(KID {kid}; {fid}) {cost}, but the CNN's accuracy stays at {pct_range(lo, hi)}. The figure shows why: "
-            f"the samples lose the dermoscope's round field and the class traits (bcc vessels, bkl networks, hairs), which the "
-            f"{c['prior_steps']}-step priors and the {c['image_size']}-px codes do not capture{missing}.")
+            f"({'one seed' if seeds == 1 else f'{seeds} seeds'} × 2 folds; two halves of the real test set: "
+            f"{100 * rz['real']['c2st_cnn']:.0f} %). Against the previous `small` preset (`{DEMO_PREV}`) the KID on the lesion "
+            f"features went: {kid}.{missing}")
+
+
+DEMO_SETS = (('reconstructions', 'reconstructions'), ('GPT samples', 'gpt'), ('PixelCNN samples', 'pixelcnn'))
+
+
+@block('demo-before-after', DEMO_PREV, DEMO)
+def demo_before_after(prev, d):
+    "Every suite number of each set: the previous preset with the plain and the sharp decoder, then today's."
+    def cols(m):
+        return (f"{m['c2st_cnn']:.3f}", f"{m['kid']:.3f}", f"{m['fid']:.1f}", f"{m['precision']:.2f} / {m['recall']:.2f}",
+                f"{m['density']:.2f} / {m['coverage']:.2f}", f"{m['class_fidelity_min_ratio']:.2f} ({m['class_fidelity_min_class']})")
+    pc, c = prev['run']['config'], d['run']['config']
+    runs = [(f"previous preset ({pc['vqvae_steps']:,} VQ-VAE steps, {pc['prior_steps']}-step priors), plain decoder", prev, '_plain'),
+            ('previous preset, sharp decoder', prev, ''),
+            (f"`small` today ({c['vqvae_steps']:,} VQ-VAE steps, {c['prior_steps']}-step priors), plain decoder", d, '_plain'),
+            ('`small` today, sharp decoder', d, '')]
+    lines = ['| images | run | CNN two-sample accuracy | KID | FID | precision / recall | density / coverage | class fidelity, worst class |',
+             '|---|---|---|---|---|---|---|---|']
+    for name, key in DEMO_SETS:
+        for label, run, suffix in runs:
+            if key + suffix in run['realism']: lines.append(f"| {name} | {label} | " + ' | '.join(cols(run['realism'][key + suffix])) + ' |')
+    for label, run in (('previous preset', prev), ('`small` today', d)):
+        lines.append(f"| real: two halves of the test set | {label} | " + ' | '.join(cols(run['realism']['real'])) + ' |')
+    t0, t1 = prev['timings']['total_seconds'], d['timings']['total_seconds']
+    return '\n'.join(lines + ['', source_line(f"`{DEMO_PREV}` (`{demo_command(prev)}`, {min_sec(t0)} while other jobs shared the cores)",
+                                              f"`{DEMO}` (`{demo_command(d)}`, {min_sec(t1)})")])
 
 
 @block('demo-headline', DEMO)
@@ -288,11 +312,11 @@ def setting(r: dict) -> str:
     return ', '.join(parts) or 'defaults'
 
 
-@block('sampling-sweep', SWEEP, DEMO)
+@block('sampling-sweep', SWEEP, DEMO_PREV)
 def sampling_sweep(d, demo):
     rows = d['rows']
     priors = sorted({PRIOR_NAMES[r['prior']] for r in rows})
-    run = f"`{d['run']}`" + (', the demo run above' if d['run'] == demo['run']['out'] else '')
+    run = f"`{d['run']}`" + (', the previous `small` demo run' if d['run'] == demo['run']['out'] else '')
     lines = [f"**Sampling settings** (`{d['command']}`, {run}; `{SWEEP}` and `.png`): {d['n']} {' and '.join(priors)} samples per "
              f"setting, with the demo's class labels, decoded by the sharp decoder and scored by the suite.", '',
              f"| setting | CNN two-sample accuracy | KID | precision / recall | time to sample {d['n']} grids |", '|---|---|---|---|---|']
@@ -308,7 +332,38 @@ def sampling_sweep(d, demo):
                        "collapses them towards plain skin)" if worse else "Not every other setting raises the KID") +
                   f", and none brings the CNN below {lo:.3f}, so the defaults (`vqlesion.prior.SAMPLING`) stay at temperature 1 "
                   f"without filtering or guidance. Two draws of the same setting differ by about {draw:.1f} in KID "
-                  f"({b['kid']:.2f} here, {demo['realism']['gpt']['kid']:.2f} in the demo), so only the large gaps count."]
+                  f"({b['kid']:.2f} here, {demo['realism']['gpt']['kid']:.2f} in that demo run), so only the large gaps count."]
+    return '\n'.join(lines)
+
+
+PRIOR_SWEEP, GRID8 = 'bench/results/prior_sweep.json', 'bench/results/grid_size_8x8.json'
+
+
+@block('prior-sweep', PRIOR_SWEEP, GRID8, DEMO_PREV)
+def prior_sweep(rows, grid8, prev):
+    "The prior variants of bench/prior_sweep.py, and the 8x8 code grid against the 16x16 one."
+    def change(r):
+        base = {'gpt': dict(n_layer=2, n_head=4, n_embd=64), 'pixelcnn': dict(n_layer=4, n_channels=32)}[r['kind']]
+        return ', '.join(f'{k} {v}' for k, v in r['model'].items() if base.get(k) != v) or 'as the previous demo'
+    lines = ['| code grid | prior | steps | changed settings | bits per code | KID | FID | precision / recall | training (threads) |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for r in rows:
+        grid = '8×8' if r['run'] != prev['run']['out'] else '16×16'
+        lines.append(f"| {grid} | {PRIOR_NAMES[r['kind']]} | {r['steps']} | {change(r)} | {r['bits_per_code']:.3f} | {r['kid']:.3f} "
+                     f"| {r['fid']:.1f} | {r['precision']:.2f} / {r['recall']:.2f} | {r['train_seconds']:.0f} s ({r['threads']}) |")
+    r16, r8 = prev['realism']['reconstructions'], grid8
+    on8 = [r for r in rows if r['run'] != prev['run']['out']]
+    on16 = [r for r in rows if r['run'] == prev['run']['out']]
+    k8, f8, k16, f16 = ([r[m] for r in rs] for rs, m in ((on8, 'kid'), (on8, 'fid'), (on16, 'kid'), (on16, 'fid')))
+    lines += ['', (f"The 8×8 grid (downsample 8, {grid8['over']['num_codes']} codes) trains its priors fastest but reconstructs at "
+                   f"{r8['psnr']:.2f} dB against {prev['vqvae']['psnr']:.2f} dB, with KID {r8['kid']:.3f} against {r16['kid']:.3f} and "
+                   f"CNN two-sample accuracy {r8['c2st_cnn']:.3f} against {r16['c2st_cnn']:.3f}, and its samples' KID "
+                   f"({min(k8):.2f}–{max(k8):.2f}) and FID ({min(f8):.1f}–{max(f8):.1f}) are "
+                   f"{'above' if min(k8) > max(k16) and min(f8) > max(f16) else 'not all above'} every 16×16 row's: the demo keeps "
+                   f"16×16. Training times are not comparable across rows run with other thread counts or while other jobs "
+                   f"shared the cores."),
+              '', source_line(f'`{PRIOR_SWEEP}` (`python bench/prior_sweep.py --run RUN --variants NAMES`)',
+                              f'`{GRID8}` (`python bench/grid_size.py --src /tmp/ds2 --out RUN8 --set downsample=8 --set num_codes=256`)')]
     return '\n'.join(lines)
 
 
