@@ -211,6 +211,7 @@ class StopSignals:
     def __enter__(self) -> 'StopSignals':
         if threading.current_thread() is threading.main_thread():
             for s in self.signals:
+                if signal.getsignal(s) is signal.SIG_IGN: continue   # ignored on purpose by whoever started us
                 try: self.old[s] = signal.signal(s, self._handler)
                 except ValueError: break       # not the main interpreter: no handlers at all
         return self
