@@ -98,13 +98,15 @@ class _SynthReader:
     def name(self, i): return f'synthetic image {i} (seed {self.seed})'
     def key(self, i): return f'synthetic:{self.seed}:{i}:{self.labels[i]}'
 
-# %% ../nbs/00_data.ipynb #9aceb06e
+# %% ../nbs/00_data.ipynb #f1d0a2b3
 def _first_dup(xs):
+    "The first value of `xs` that is there twice (None if none is)."
     seen = set()
     for x in xs:
         if x in seen: return x
         seen.add(x)
 
+# %% ../nbs/00_data.ipynb #9aceb06e
 class LesionDataset(Dataset):
     "Lesion images from any source: `ds[i]` is `(float tensor C x H x W, int label)`; see the list above."
     def __init__(self, items: Sequence, labels, classes: Sequence[str], reader, *, groups=None, image_size: int = 128,
