@@ -141,7 +141,8 @@ def decoder_gan_step(model: DecoderGAN, batch) -> dict:
 # %% ../nbs/03b_adversarial.ipynb #a16d565f
 def finetune_decoder(vqvae: nn.Module, train_data, out_dir, steps: int, config: AdversarialConfig | None = None,
                      seed: int = 0, valid_data=None, eval_fn=None, run_config: dict | None = None, device=None,
-                     show_progress: bool | None = None, log_every: int = 25, eval_every: int | None = None) -> Trainer:
+                     show_progress: bool | None = None, log_every: int = 25, eval_every: int | None = None,
+                     checkpoint_every: int | None = None) -> Trainer:
     """Fine-tune `vqvae`'s decoder adversarially for `steps` on `train_data` (images in [0, 1]) into `out_dir`.
 
     `eval_fn(vqvae, loader, device, max_batches)` evaluates the VQ-VAE on `valid_data`; re-running resumes."""
@@ -149,7 +150,7 @@ def finetune_decoder(vqvae: nn.Module, train_data, out_dir, steps: int, config: 
     every = eval_every or max(1, steps // 4)
     tcfg = TrainConfig(steps=steps, batch_size=cfg.batch_size or vqvae.config.batch_size, lr=cfg.lr, betas=cfg.betas,
                        optimizer='adam', schedule='constant', grad_clip=None, eval_every=every, eval_batches=8,
-                       checkpoint_every=every, log_every=log_every, seed=seed)
+                       checkpoint_every=checkpoint_every or every, log_every=log_every, seed=seed)
     torch.manual_seed(seed)
     model = DecoderGAN(vqvae, cfg)
     evaluate = None if eval_fn is None else (lambda m, loader, dev, max_batches=None: eval_fn(m.vqvae, loader, dev, max_batches))

@@ -127,7 +127,8 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
     trainer.fit()
     if adv is not None and tune_steps:   # (a 1-step run has no step left to fine-tune)
         finetune_decoder(trainer.model, train_ds, Path(out) / 'adversarial', tune_steps, adv, seed=seed, valid_data=valid_ds,
-                         eval_fn=vqvae_eval, device=device, show_progress=show_progress, log_every=tcfg.log_every)
+                         eval_fn=vqvae_eval, device=device, show_progress=show_progress, log_every=tcfg.log_every,
+                         checkpoint_every=checkpoint_every)
     if trainer.is_main:
         fig = plot_curves(read_metrics(out), ['recon_loss', 'psnr', 'perplexity'], title=f'VQ-VAE ({preset})')
         fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
