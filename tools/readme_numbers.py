@@ -74,6 +74,7 @@ def words(n: int) -> str:
 # ------------------------------------------------------------------------------------------- the demo
 DEMO = 'bench/results/demo_small_metrics.json'
 DEMO_PREV = 'bench/results/demo_small_previous_metrics.json'   # the small preset before it was sized for six minutes
+DEMO_COMPARE = 'bench/results/demo_small_compare_metrics.json'  # DEMO's run folder evaluated again with compare_plain
 DEMO_TINY = 'bench/results/demo_tiny_metrics.json'
 
 
@@ -147,8 +148,8 @@ def demo_realism_summary(d, prev):
 DEMO_SETS = (('reconstructions', 'reconstructions'), ('GPT samples', 'gpt'), ('PixelCNN samples', 'pixelcnn'))
 
 
-@block('demo-before-after', DEMO_PREV, DEMO)
-def demo_before_after(prev, d):
+@block('demo-before-after', DEMO_PREV, DEMO, DEMO_COMPARE)
+def demo_before_after(prev, d, compare):
     "Every suite number of each set: the previous preset with the plain and the sharp decoder, then today's."
     def cols(m):
         return (f"{m['c2st_cnn']:.3f}", f"{m['kid']:.3f}", f"{m['fid']:.1f}", f"{m['precision']:.2f} / {m['recall']:.2f}",
@@ -156,7 +157,7 @@ def demo_before_after(prev, d):
     pc, c = prev['run']['config'], d['run']['config']
     runs = [(f"previous preset ({pc['vqvae_steps']:,} VQ-VAE steps, {pc['prior_steps']}-step priors), plain decoder", prev, '_plain'),
             ('previous preset, sharp decoder', prev, ''),
-            (f"`small` today ({c['vqvae_steps']:,} VQ-VAE steps, {c['prior_steps']}-step priors), plain decoder", d, '_plain'),
+            (f"`small` today ({c['vqvae_steps']:,} VQ-VAE steps, {c['prior_steps']}-step priors), plain decoder", compare, '_plain'),
             ('`small` today, sharp decoder', d, '')]
     lines = ['| images | run | CNN two-sample accuracy | KID | FID | precision / recall | density / coverage | class fidelity, worst class |',
              '|---|---|---|---|---|---|---|---|']
@@ -167,7 +168,9 @@ def demo_before_after(prev, d):
         lines.append(f"| real: two halves of the test set | {label} | " + ' | '.join(cols(run['realism']['real'])) + ' |')
     t0, t1 = prev['timings']['total_seconds'], d['timings']['total_seconds']
     return '\n'.join(lines + ['', source_line(f"`{DEMO_PREV}` (`{demo_command(prev)}`, {min_sec(t0)} while other jobs shared the cores)",
-                                              f"`{DEMO}` (`{demo_command(d)}`, {min_sec(t1)})")])
+                                              f"`{DEMO}` (`{demo_command(d)}`, {min_sec(t1)})",
+                                              f"today's plain rows: `{DEMO_COMPARE}`, the same run folder evaluated again with "
+                                              f"`--set compare_plain=true` (its training stages resumed, so the same models)")])
 
 
 @block('demo-headline', DEMO)
