@@ -340,17 +340,9 @@ def check_outputs(args):
         if getattr(args, dest, None) is not None: check_output(getattr(args, dest), '--' + dest.replace('_', '-'), kind)
 
 def check_device(device):
-    "Refuse a CUDA or MPS device that this machine does not have (ValueError naming it); other strings are the library's to judge."
-    if device is None: device = os.environ.get('VQLESION_DEVICE') or None
-    if device is None or str(device) in ('auto', 'cpu'): return
-    import torch
-    try: d = torch.device(device)
-    except (RuntimeError, TypeError): return
-    if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device {device!r}: no CUDA GPU is available here")
-    if d.type == 'cuda' and (d.index or 0) >= torch.cuda.device_count():
-        raise ValueError(f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA GPU(s)")
-    if d.type == 'mps' and not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):
-        raise ValueError(f"device {device!r}: MPS is not available here")
+    "Refuse, before any work, a device this machine lacks or a string that is no device (ValueError naming it)."
+    from vqlesion.core import default_device   # the library's own check, so the CLI and the library say the same
+    default_device(device)
 
 # %% ../nbs/09_cli.ipynb #a511d428
 MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR,
