@@ -57,7 +57,6 @@ def pct_range(lo: float, hi: float) -> str:
 
 def kparams(n: int) -> str: return f'{n / 1000:.0f} k'
 def mparams(n: int) -> str: return f'{n / 1e6:.2f} M'
-def minutes(s: float) -> str: return f'{s / 60:.0f} minutes'
 def min_sec(s: float) -> str: return f'{int(s // 60)} min {s % 60:.0f} s'
 
 
@@ -125,13 +124,15 @@ def demo_realism(d):
     return '\n'.join(lines + ['', source_line(f'`{DEMO}`, key `realism`', f'`{demo_command(d)}`')])
 
 
+DEMO_SETS = (('reconstructions', 'reconstructions'), ('GPT samples', 'gpt'), ('PixelCNN samples', 'pixelcnn'))
+
+
 @block('demo-realism-summary', DEMO, DEMO_PREV)
 def demo_realism_summary(d, prev):
     rz, c = d['realism'], d['run']['config']
     fakes = {k: m for k, m in rz.items() if k != 'real'}
     lo, hi = min(m['c2st_cnn'] for m in fakes.values()), max(m['c2st_cnn'] for m in fakes.values())
-    pairs = (('reconstructions', 'reconstructions'), ('GPT samples', 'gpt'), ('PixelCNN samples', 'pixelcnn'))
-    kid = ', '.join(f"{name} {prev['realism'][k]['kid']:.3f} → {rz[k]['kid']:.3f}" for name, k in pairs)
+    kid = ', '.join(f"{name} {prev['realism'][k]['kid']:.3f} → {rz[k]['kid']:.3f}" for name, k in DEMO_SETS)
     seeds = c['c2st_seeds']
     weak = sorted({m['class_fidelity_min_class'] for m in fakes.values()})
     ratios = [m['class_fidelity_min_ratio'] for m in fakes.values()]
@@ -144,8 +145,6 @@ def demo_realism_summary(d, prev):
             f"{100 * rz['real']['c2st_cnn']:.0f} %). Against the previous `small` preset (`{DEMO_PREV}`) the KID on the lesion "
             f"features went: {kid}.{missing}")
 
-
-DEMO_SETS = (('reconstructions', 'reconstructions'), ('GPT samples', 'gpt'), ('PixelCNN samples', 'pixelcnn'))
 
 
 @block('demo-before-after', DEMO_PREV, DEMO, DEMO_COMPARE)
@@ -346,7 +345,7 @@ PRIOR_SWEEP, GRID8 = 'bench/results/prior_sweep.json', 'bench/results/grid_size_
 def prior_sweep(rows, grid8, prev):
     "The prior variants of bench/prior_sweep.py, and the 8x8 code grid against the 16x16 one."
     def change(r):
-        base = {'gpt': dict(n_layer=2, n_head=4, n_embd=64), 'pixelcnn': dict(n_layer=4, n_channels=32)}[r['kind']]
+        base = prev['run']['config'][r['kind']]   # the prior settings of the demo run the sweep trained on
         return ', '.join(f'{k} {v}' for k, v in r['model'].items() if base.get(k) != v) or 'as the previous demo'
     lines = ['| code grid | prior | steps | changed settings | bits per code | KID | FID | precision / recall | training (threads) |',
              '|---|---|---|---|---|---|---|---|---|']
