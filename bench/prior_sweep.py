@@ -32,6 +32,11 @@ VARIANTS = {
     'pixelcnn_nodrop': _v(_DEMO_PCNN, dropout=0.0),
     'pixelcnn_1k': _v(_DEMO_PCNN, steps=1000, dropout=0.0),
     'pixelcnn_wide': _v(_DEMO_PCNN, n_channels=64, dropout=0.0),
+    # today's small demo (450 steps; the GPT without attention dropout) and twice its width
+    'gpt_demo': _v(_DEMO_GPT, steps=450, attn_dropout=0.0),
+    'gpt_demo_wide': _v(_DEMO_GPT, steps=450, attn_dropout=0.0, n_embd=128),
+    'pixelcnn_demo': _v(_DEMO_PCNN, steps=450),
+    'pixelcnn_demo_wide': _v(_DEMO_PCNN, steps=450, n_channels=64),
 }
 
 def parse_args(argv=None):

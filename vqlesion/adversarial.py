@@ -14,8 +14,9 @@ from .core import Config, psnr
 from .train import Trainer, TrainConfig
 
 # %% auto #0
-__all__ = ['PatchDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'adaptive_weight', 'feature_matching_loss', 'AdversarialConfig',
-           'DecoderGAN', 'decoder_gan_step', 'finetune_decoder', 'decoder_state']
+__all__ = ['PatchDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'adaptive_weight', 'feature_matching_loss', 'patch_log_spectra',
+           'spectral_loss', 'RefineHead', 'add_refine_head', 'AdversarialConfig', 'DecoderGAN', 'decoder_gan_step',
+           'finetune_decoder', 'decoder_state']
 
 # %% ../nbs/03b_adversarial.ipynb #0eba5ec0
 class PatchDiscriminator(nn.Module):
@@ -59,6 +60,35 @@ def feature_matching_loss(feats_fake: list[Tensor], feats_real: list[Tensor]) ->
     "Mean over layers of the L1 distance between discriminator activations of decoded and (detached) real images."
     return sum(F.l1_loss(f, r.detach()) for f, r in zip(feats_fake, feats_real)) / len(feats_fake)
 
+# %% ../nbs/03b_adversarial.ipynb #5802c050
+def patch_log_spectra(x: Tensor, window: int = 16, eps: float = 1e-3) -> Tensor:
+    "Log amplitude spectra (B, C, nh, nw, window, window // 2 + 1) of the Hann-windowed, half-overlapping patches of `x` (B, C, H, W)."
+    if min(x.shape[-2:]) < window: raise ValueError(f"window={window} is larger than the images ({tuple(x.shape[-2:])})")
+    p = x.unfold(2, window, window // 2).unfold(3, window, window // 2)
+    hann = torch.hann_window(window, periodic=False, device=x.device, dtype=x.dtype)
+    p = (p - p.mean((-1, -2), keepdim=True)) * (hann[:, None] * hann[None])   # each patch's own mean is not detail
+    return torch.log(torch.fft.rfft2(p).abs() + eps)
+
+def spectral_loss(fake: Tensor, real: Tensor, window: int = 16) -> Tensor:
+    "Mean L1 distance between the patch log-amplitude spectra of `fake` and (detached) `real`: asks for as much detail of each frequency."
+    return (patch_log_spectra(fake, window) - patch_log_spectra(real.detach(), window)).abs().mean()
+
+# %% ../nbs/03b_adversarial.ipynb #b1106494
+class RefineHead(nn.Module):
+    "Images → images + conv3×3(lrelu(conv3×3(lrelu(conv3×3(images))))), at full resolution; starts as the identity (last conv zero)."
+    def __init__(self, channels: int = 3, width: int = 32):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(channels, width, 3, padding=1), nn.LeakyReLU(0.2),
+                                  nn.Conv2d(width, width, 3, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(width, channels, 3, padding=1))
+        nn.init.zeros_(self.body[-1].weight); nn.init.zeros_(self.body[-1].bias)
+
+    def forward(self, x: Tensor) -> Tensor: return x + self.body(x)
+
+def add_refine_head(decoder: nn.Sequential, channels: int, width: int) -> nn.Sequential:
+    "`decoder` with a `RefineHead` of `width` appended (once; width 0 appends none)."
+    if width and not isinstance(decoder[-1], RefineHead): decoder.append(RefineHead(channels, width))
+    return decoder
+
 # %% ../nbs/03b_adversarial.ipynb #549d5227
 @dataclass
 class AdversarialConfig(Config):
@@ -69,7 +99,11 @@ class AdversarialConfig(Config):
     disc_start: int = 100          # fine-tuning steps that train the discriminator alone, before it pushes the decoder
     disc_weight: float = 0.8       # taming-transformers' `disc_weight`: multiplies the adaptive λ
     feature_weight: float = 0.1    # the feature-matching term, beside the MSE (1.0 cost 0.5 dB more PSNR, see below)
+    spectral_weight: float = 0.0   # the patch-spectrum term (`spectral_loss`; 3 with disc_weight 0.1 for reconstructions, see below)
+    spectral_window: int = 16      # its patches' width in pixels
+    head_width: int = 0            # a `RefineHead` of this width appended to the decoder (0: none)
     lr: float = 2e-4               # the decoder's learning rate
+    head_lr: float | None = 1e-3   # the refinement head's (None: `lr`); it starts from zero
     disc_lr: float | None = 2e-3   # the discriminator's (None: `lr`); it starts from scratch and must catch up fast
     betas: tuple = (0.5, 0.9)      # the usual GAN momentum (taming-transformers)
     batch_size: int | None = 16    # None: the VQ-VAE's
@@ -77,6 +111,8 @@ class AdversarialConfig(Config):
     def __post_init__(self):
         if isinstance(self.betas, list): self.betas = tuple(self.betas)
         if not 0 < self.fraction < 1: raise ValueError(f"fraction={self.fraction}: the adversarial part of the steps must be between 0 and 1")
+        self.check_fields(spectral_weight='>= 0', spectral_window='int >= 1', head_width='int >= 0', disc_weight='>= 0', feature_weight='>= 0')
+        if self.spectral_window < 2: raise ValueError(f"spectral_window={self.spectral_window}: must be at least 2 pixels")
 
     def steps_split(self, steps: int) -> tuple[int, int]:
         "(plain VQ-VAE steps, decoder fine-tuning steps) of a run of `steps` in all."
@@ -89,6 +125,7 @@ class DecoderGAN(nn.Module):
     def __init__(self, vqvae: nn.Module, config: AdversarialConfig | None = None):
         super().__init__()
         self.vqvae, self.config = vqvae, config or AdversarialConfig()
+        add_refine_head(vqvae.decoder, vqvae.config.in_channels, self.config.head_width)
         self.disc = PatchDiscriminator(vqvae.config.in_channels, self.config.disc_width, self.config.disc_layers)
         self.register_buffer('steps_done', torch.zeros((), dtype=torch.long))
         for part in (vqvae.encoder, vqvae.pre_quantize, vqvae.quantizer): part.requires_grad_(False)
@@ -99,10 +136,15 @@ class DecoderGAN(nn.Module):
         return self
 
     def param_groups(self, weight_decay: float = 0.0) -> list[dict]:
-        "The optimiser's groups (read by `Trainer`): the decoder at the run's rate, the discriminator at `disc_lr`."
+        "The optimiser's groups (read by `Trainer`): the decoder at the run's rate, its refinement head at `head_lr`, the discriminator at `disc_lr`."
         disc = {'params': list(self.disc.parameters()), 'weight_decay': 0.0}
         if self.config.disc_lr is not None: disc['lr'] = self.config.disc_lr
-        return [{'params': list(self.vqvae.decoder.parameters()), 'weight_decay': weight_decay}, disc]
+        dec = self.vqvae.decoder
+        head = list(dec[-1].parameters()) if isinstance(dec[-1], RefineHead) else []
+        ids = {id(p) for p in head}
+        groups = [{'params': [p for p in dec.parameters() if id(p) not in ids], 'weight_decay': weight_decay}]
+        if head: groups.append({'params': head, 'weight_decay': weight_decay, **({'lr': self.config.head_lr} if self.config.head_lr else {})})
+        return groups + [disc]
 
     @property
     def last_layer(self) -> Tensor:
@@ -127,6 +169,8 @@ def decoder_gan_step(model: DecoderGAN, batch) -> dict:
     # the decoder's view: real and decoded in one batch, through the discriminator with its parameters detached
     logits, feats = model.frozen_disc(torch.cat([x, recon]), features=True)
     rec = mse + cfg.feature_weight * feature_matching_loss([f[n:] for f in feats], [f[:n] for f in feats])
+    spec = spectral_loss(recon, x, cfg.spectral_window) if cfg.spectral_weight else torch.zeros((), device=x.device)
+    rec = rec + cfg.spectral_weight * spec
     g_loss = hinge_g_loss(logits[n:])
     on = model.training and bool(model.steps_done >= cfg.disc_start)
     lam = adaptive_weight(rec, g_loss, model.last_layer) * cfg.disc_weight if on else torch.zeros((), device=x.device)
@@ -136,7 +180,7 @@ def decoder_gan_step(model: DecoderGAN, batch) -> dict:
     if model.training: model.steps_done += 1
     with torch.no_grad(): p = psnr(vq.denormalize(recon), images).mean()
     return {'loss': rec + lam * g_loss + d_loss, 'recon_loss': mse, 'psnr': p, 'rec_loss': rec, 'g_loss': g_loss,
-            'd_loss': d_loss, 'adaptive_weight': lam, 'real_minus_fake_logit': (d_logits[:n].mean() - d_logits[n:].mean()).detach()}
+            'spectral_loss': spec, 'd_loss': d_loss, 'adaptive_weight': lam, 'real_minus_fake_logit': (d_logits[:n].mean() - d_logits[n:].mean()).detach()}
 
 # %% ../nbs/03b_adversarial.ipynb #a16d565f
 def finetune_decoder(vqvae: nn.Module, train_data, out_dir, steps: int, config: AdversarialConfig | None = None,

@@ -16,7 +16,7 @@ from .autoencoder import VQVAE, VQVAEConfig, vqvae_config, PRESETS
 from .data import dataset_stats
 from .layouts import load_dataset, read_split, write_split, SPLIT_FILE
 from .train import Trainer, TrainConfig, load_checkpoint, plot_curves, read_metrics, _scalar
-from .adversarial import AdversarialConfig, finetune_decoder, decoder_state
+from .adversarial import AdversarialConfig, finetune_decoder, decoder_state, add_refine_head
 
 # %% auto #0
 __all__ = ['VQVAE_TRAINING', 'RECIPES', 'vqvae_step', 'vqvae_eval', 'vqvae_train_config', 'recipe', 'train_vqvae',
@@ -156,7 +156,9 @@ def load_vqvae(run: str | Path, device=None, decoder: str = 'auto') -> VQVAE:
     model.load_state_dict(ck['model'])
     tuned = path.parent / 'adversarial' / 'checkpoint.pt'
     if decoder != 'plain' and 'adversarial' in ck['config'] and tuned.exists():
-        model.decoder.load_state_dict(decoder_state(load_checkpoint(tuned)))
+        tuned_ck = load_checkpoint(tuned)   # a run of an older vqlesion has no refinement head: its config lacks the width
+        add_refine_head(model.decoder, model.config.in_channels, tuned_ck['config'].get('adversarial', {}).get('head_width', 0))
+        model.decoder.load_state_dict(decoder_state(tuned_ck))
     elif decoder == 'sharp':
         raise FileNotFoundError(f"{run} has no adversarially fine-tuned decoder ({tuned}): train it with `vqlesion train-vqvae --adversarial`")
     return model.to(default_device(device)).eval()
