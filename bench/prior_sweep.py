@@ -7,8 +7,12 @@ Each variant (VARIANTS below: the prior kind, its training steps, batch size, le
 trained on RUN/codes/train.npz into a scratch folder, its held-out NLL measured on RUN/codes/test.npz, and as many grids
 as the demo evaluates are sampled with the demo's class labels (the library's sampling defaults), decoded with the run's
 VQ-VAE (the sharp decoder where it has one) and scored against the real test images with the run's feature network.
-Training and sampling seconds are recorded per variant; rows are appended to OUT (a variant already there is skipped)."""
+Training and sampling seconds are recorded per variant; rows are appended to OUT (a variant already there is skipped).
+With `--big-kid N` each variant also draws N more grids, with labels drawn from the training split, whose KID against the
+features of every training image (`kid_vs_train`) varies far less than the 200-against-200 KID; a variant trained
+before in WORK is not trained again."""
 import argparse, json, math, time
+import numpy as np
 from pathlib import Path
 import torch
 
@@ -48,6 +52,7 @@ def parse_args(argv=None):
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--c2st', action='store_true', help='also the CNN two-sample test (about 40 s a variant on one thread)')
+    p.add_argument('--big-kid', type=int, default=0, help='also the KID of this many samples against every training image')
     return p.parse_args(argv)
 
 def main(argv=None):
@@ -59,30 +64,45 @@ def main(argv=None):
     run, out = Path(a.run), Path(a.out)
     work = Path(a.work) if a.work else run / 'prior_sweep'
     rows = json.loads(out.read_text()) if out.exists() else []
-    done = {(r['run'], r['variant']) for r in rows}
+    done = {(r['run'], r['variant'], r.get('seed', 0)) for r in rows}
     inp = demo_quality_inputs(run)
     real, labels, classes, net, vq, cfg = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae'], inp['config']
+    f_train, train_labels = None, None
+    if a.big_kid:
+        from vqlesion.layouts import load_dataset
+        from vqlesion.vqvae import vqvae_data_kwargs
+        from vqlesion.quality import extract_features, kid
+        clean = load_dataset(json.loads((run / 'demo_config.json').read_text())['data'], split='train',
+                             **vqvae_data_kwargs(run / 'vqvae', 'synthetic', 'train', image_size=cfg.image_size))
+        f_train, train_labels = extract_features(net, torch.stack([clean[i][0] for i in range(len(clean))])), np.asarray(clean.labels)
     for name in a.variants.split(','):
-        if (str(run), name) in done: print(f"{name}: already in {out}"); continue
+        if (str(run), name, a.seed) in done: print(f"{name}: already in {out}"); continue
         v = VARIANTS[name]
+        where = work / (name if a.seed == 0 else f'{name}_seed{a.seed}')
         t0 = time.time()
-        train_prior(v['kind'], run / 'codes' / 'train.npz', work / name, steps=v['steps'], batch_size=v['batch_size'], lr=v['lr'],
+        train_prior(v['kind'], run / 'codes' / 'train.npz', where, steps=v['steps'], batch_size=v['batch_size'], lr=v['lr'],
                     seed=a.seed, eval_every=max(1, v['steps'] // 5), show_progress=False, **v['model'])
         train_s = time.time() - t0
-        nll = evaluate_prior(work / name, run / 'codes' / 'test.npz', write=False)['bits_per_code']
-        prior, _ = load_prior(work / name, device='cpu')
+        nll = evaluate_prior(where, run / 'codes' / 'test.npz', write=False)['bits_per_code']
+        prior, _ = load_prior(where, device='cpu')
         t0 = time.time()
         codes = prior.sample(len(real), labels=labels if prior.config.num_classes else None,
                              generator=torch.Generator().manual_seed(a.seed))
         sample_s = time.time() - t0
         q = sample_quality(real, decode_codes(vq, codes), feature_net=net, real_labels=labels, fake_labels=labels, classes=classes,
                            seed=a.seed, c2st=a.c2st, c2st_kw=dict(seeds=(a.seed,), steps=cfg.c2st_steps))
-        row = {'run': str(run), 'variant': name, **v, 'threads': a.threads, 'train_seconds': round(train_s, 1),
+        if a.big_kid:
+            g = torch.Generator().manual_seed(1000 + a.seed)
+            lab = torch.as_tensor(train_labels[torch.randint(0, len(train_labels), (a.big_kid,), generator=g).numpy()])
+            big = prior.sample(a.big_kid, labels=lab if prior.config.num_classes else None, generator=g)
+            q['kid_vs_train'] = kid(f_train, extract_features(net, decode_codes(vq, big)))['kid']
+            q['n_kid_vs_train'] = a.big_kid
+        row = {'run': str(run), 'variant': name, 'seed': a.seed, **v, 'threads': a.threads, 'train_seconds': round(train_s, 1),
                'sample_seconds': round(sample_s, 1), 'bits_per_code': nll, **{k: x for k, x in q.items() if not isinstance(x, dict)}}
         rows.append(row)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(rows, indent=1))
-        print(json.dumps({k: row.get(k) for k in ('variant', 'train_seconds', 'sample_seconds', 'bits_per_code', 'kid', 'fid',
+        print(json.dumps({k: row.get(k) for k in ('variant', 'seed', 'train_seconds', 'sample_seconds', 'bits_per_code', 'kid', 'kid_vs_train', 'fid',
                                                    'precision', 'recall', 'class_fidelity_min_ratio', 'c2st_cnn')}), flush=True)
 
 if __name__ == '__main__': main()

@@ -12,7 +12,9 @@ files, then README.md; `--check` (CI) fails when a block, or README.md, is not w
 a result number is typed by hand outside a block. To add a number: register a renderer here with `@block`,
 put an empty block (the two marker lines) where it belongs in the notebook, run the script.
 """
-import json, re
+import json
+import re
+import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -403,6 +405,33 @@ def prior_ema(d):
             ("An average of the weights helps here." if better else
              "The cosine schedule already lowers the learning rate to a tenth by the last step, so the last weights are the "
              "settled ones and every average, which still holds earlier weights, is worse: the priors keep no EMA."))
+
+
+PRIOR_WIDTH = 'bench/results/prior_width.json'
+
+
+@block('prior-width', PRIOR_WIDTH)
+def prior_width(rows):
+    "Today's small-demo priors against twice their width, on one demo run, per training seed (bench/prior_sweep.py's *_demo variants)."
+    width = {'gpt': 'n_embd', 'pixelcnn': 'n_channels'}
+    names = list(dict.fromkeys(r['variant'] for r in rows))
+    seeds = sorted({r.get('seed', 0) for r in rows})
+    def stat(rs, k, fmt):
+        v = [r[k] for r in rs]
+        return f"{np.mean(v):{fmt}}" + (f" ({min(v):{fmt}}–{max(v):{fmt}})" if len(v) > 1 else '')
+    r0 = rows[0]
+    lines = [f"**Prior width** (`python bench/prior_sweep.py --run {r0['run']} --variants {','.join(names)} --threads {r0['threads']} "
+             f"--big-kid {r0['n_kid_vs_train']} --seed S`, seeds {', '.join(map(str, seeds))}; `{PRIOR_WIDTH}`): the `small` demo's "
+             f"priors as they were and at twice the width, {r0['steps']} steps of batch {r0['batch_size']} on that run's codes, "
+             f"{r0['n_kid_vs_train']:,} samples each decoded by the run's sharp decoder, their KID taken against every training image. "
+             f"Means over the seeds, with the range:", '',
+             '| prior | width | bits per code | KID of the samples | training |', '|---|---|---|---|---|']
+    for name in names:
+        rs = [r for r in rows if r['variant'] == name]
+        k = rs[0]['kind']
+        lines.append(f"| {PRIOR_NAMES[k]} | {width[k]} {rs[0]['model'][width[k]]} | {stat(rs, 'bits_per_code', '.3f')} | "
+                     f"{stat(rs, 'kid_vs_train', '.3f')} | {np.mean([r['train_seconds'] for r in rs]):.0f} s |")
+    return '\n'.join(lines)
 
 
 PRIOR_SWEEP, GRID8 = 'bench/results/prior_sweep.json', 'bench/results/grid_size_8x8.json'

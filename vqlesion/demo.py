@@ -49,9 +49,10 @@ class DemoConfig(Config):
     prior_batch_size: int = 16
     prior_lr: float | None = 2e-3    # None: the prior preset's
     # no dropout on the attention weights: on a CPU it is most of the GPT's time (chapter 4); without it the GPT trains
-    # 2.5x faster for the same suite numbers (bench/prior_sweep.py), and the time goes into more steps
-    gpt: dict = field(default_factory=lambda: dict(n_layer=2, n_head=4, n_embd=64, attn_dropout=0.0))
-    pixelcnn: dict = field(default_factory=lambda: dict(n_layer=4, n_channels=32))
+    # 2.5x faster for the same suite numbers (bench/prior_sweep.py), and the time goes into more steps. Twice the width
+    # (128, 64) cost each prior about 25 s more and 0.2-0.27 bits per code less (bench/results/prior_width.json)
+    gpt: dict = field(default_factory=lambda: dict(n_layer=2, n_head=4, n_embd=128, attn_dropout=0.0))
+    pixelcnn: dict = field(default_factory=lambda: dict(n_layer=4, n_channels=64))
     flips: bool = False              # also encode flipped training images for the priors
     # sampling and evaluation
     eval_images: int | None = 200    # test images evaluated, and samples drawn per prior (None: the whole test split)
