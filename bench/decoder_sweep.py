@@ -41,7 +41,7 @@ def main(argv=None):
     a = parse_args(argv)
     torch.set_num_threads(a.threads)
     from vqlesion.demo import demo_quality_inputs
-    from vqlesion.vqvae import load_vqvae, vqvae_data_kwargs, adversarial_config
+    from vqlesion.vqvae import load_vqvae, vqvae_data_kwargs
     from vqlesion.adversarial import finetune_decoder, AdversarialConfig
     from vqlesion.layouts import load_dataset
     from vqlesion.train import load_checkpoint
