@@ -158,7 +158,8 @@ def demo_before_after(prev, d, compare):
     pc, c = prev['run']['config'], d['run']['config']
     runs = [(f"previous preset ({pc['vqvae_steps']:,} VQ-VAE steps, {pc['prior_steps']}-step priors), plain decoder", prev, '_plain'),
             ('previous preset, sharp decoder', prev, ''),
-            (f"`small` today ({c['vqvae_steps']:,} VQ-VAE steps, {c['prior_steps']}-step priors), plain decoder", compare, '_plain'),
+            (f"`small` today ({c['vqvae_steps']:,} VQ-VAE steps, {c['prior_steps']}-step priors, GPT {c['gpt'].get('n_embd')} wide, "
+             f"PixelCNN {c['pixelcnn'].get('n_channels')} channels), plain decoder", compare, '_plain'),
             ('`small` today, sharp decoder', d, '')]
     lines = ['| images | run | CNN two-sample accuracy | KID | FID | precision / recall | density / coverage | class fidelity, worst class |',
              '|---|---|---|---|---|---|---|---|']
