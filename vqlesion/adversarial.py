@@ -10,7 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from torch.func import functional_call
-from .core import Config, psnr
+from .core import Config, psnr, ADDED_FIELDS
 from .train import Trainer, TrainConfig
 
 # %% auto #0
@@ -118,6 +118,9 @@ class AdversarialConfig(Config):
         "(plain VQ-VAE steps, decoder fine-tuning steps) of a run of `steps` in all."
         tune = max(1, round(steps * self.fraction)) if steps > 1 else 0
         return steps - tune, tune
+
+# runs fine-tuned before the spectral term and the head existed resume and extend as long as both stay off
+ADDED_FIELDS.update({f'adversarial.{k}': getattr(AdversarialConfig, k) for k in ('spectral_weight', 'spectral_window', 'head_width', 'head_lr')})
 
 # %% ../nbs/03b_adversarial.ipynb #aba190f0
 class DecoderGAN(nn.Module):

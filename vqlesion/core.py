@@ -12,10 +12,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['FIELD_RULES', 'default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save',
-           'atomic_npz_save', 'CheckpointMismatch', 'rng_state', 'set_rng_state', 'config_differences',
-           'load_checkpoint', 'read_metrics', 'plot_curves', 'StopSignals', 'check_value', 'Config', 'progress_enabled',
-           'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
+__all__ = ['ADDED_FIELDS', 'FIELD_RULES', 'default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save',
+           'atomic_json_save', 'atomic_npz_save', 'CheckpointMismatch', 'rng_state', 'set_rng_state',
+           'config_differences', 'load_checkpoint', 'read_metrics', 'plot_curves', 'StopSignals', 'check_value',
+           'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
 
 # %% ../nbs/00_core.ipynb #3773a629
 def _mps_available() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
@@ -118,11 +118,17 @@ def set_rng_state(state: dict) -> None:
     np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
+# A field added to a config after runs were written: its dotted path in the run config and the value that does what
+# those runs did. A checkpoint without the field is not refused when the current run has that value.
+ADDED_FIELDS: dict[str, object] = {}
+
 def config_differences(saved: dict, current: dict, prefix: str = '') -> list[str]:
-    "Human-readable differences between two nested config dicts."
+    "Human-readable differences between two nested config dicts (a field of `ADDED_FIELDS` at its old value matches its absence)."
     out = []
     for k in sorted(set(saved) | set(current)):
         a, b = saved.get(k, '<missing>'), current.get(k, '<missing>')
+        path = f'{prefix}{k}'
+        if k not in saved and path in ADDED_FIELDS and ADDED_FIELDS[path] == b: continue
         if isinstance(a, dict) and isinstance(b, dict): out += config_differences(a, b, f'{prefix}{k}.')
         elif a != b and not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)):
             out.append(f'{prefix}{k}: checkpoint has {a!r}, this run has {b!r}')
