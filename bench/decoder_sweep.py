@@ -53,13 +53,13 @@ def main(argv=None):
     inp = demo_quality_inputs(run, decoder='plain')
     real, labels, classes, net, cfg = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['config']
     ck = load_checkpoint(run / 'vqvae' / 'checkpoint.pt')
-    steps = ck['config'].get('adversarial', {}).get('steps') or 195
-    base = {k: v for k, v in (ck['config'].get('adversarial') or {}).items() if k != 'steps'}
-    base = {k: v for k, v in base.items() if k in AdversarialConfig.__dataclass_fields__}
-    dk = vqvae_data_kwargs(run / 'vqvae', 'synthetic', 'train', image_size=cfg.image_size)
-    dk.update(augment=ck['config']['data']['augment'], train=True)
-    train_ds = load_dataset(ck['config']['data']['path'], split='train', **dk)
-    clean = load_dataset(ck['config']['data']['path'], split='train', **{**dk, 'augment': 'none', 'train': False})
+    if 'adversarial' not in ck['config']: raise SystemExit(f"{run}/vqvae has no adversarial fine-tuning: nothing to compare with")
+    steps = ck['config']['adversarial']['steps']   # the variants fine-tune as long as the run did
+    base = {k: v for k, v in ck['config']['adversarial'].items() if k in AdversarialConfig.__dataclass_fields__}
+    data = ck['config']['data']['path']
+    dk = vqvae_data_kwargs(run / 'vqvae', data, 'train', image_size=cfg.image_size)
+    train_ds = load_dataset(data, split='train', **{**dk, 'augment': ck['config']['data']['augment'], 'train': True})
+    clean = load_dataset(data, split='train', **{**dk, 'augment': 'none'})
     f_train = extract_features(net, torch.stack([clean[i][0] for i in range(len(clean))]))
     prior, _ = load_prior(run / 'gpt', device='cpu')
     g = torch.Generator().manual_seed(5)

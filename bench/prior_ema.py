@@ -25,7 +25,6 @@ def main(argv=None):
     a = parse_args(argv)
     torch.set_num_threads(a.threads)
     from vqlesion.priors import train_prior, load_codes
-    from vqlesion.train import Trainer
     run = Path(a.run)
     cfg = json.loads((run / 'demo_config.json').read_text())['config']
     test = load_codes(run / 'codes' / 'test.npz')
@@ -47,18 +46,11 @@ def main(argv=None):
                     if emas[d] is None: emas[d] = copy.deepcopy(trainer.model)
                     else:
                         for pe, pm in zip(emas[d].parameters(), trainer.model.parameters()): pe.lerp_(pm, 1 - d)
-        fit = Trainer.fit
-        def fit_with_ema(self):
-            self.after_step = after_step
-            return fit(self)
-        Trainer.fit = fit_with_ema
-        try:
-            with tempfile.TemporaryDirectory() as d:
-                t0 = time.time()
-                tr = train_prior(kind, run / 'codes' / 'train.npz', d, steps=cfg['prior_steps'], batch_size=cfg['prior_batch_size'],
-                                 lr=cfg['prior_lr'], seed=0, show_progress=False, **cfg[kind])
-                secs = time.time() - t0
-        finally: Trainer.fit = fit
+        with tempfile.TemporaryDirectory() as d:
+            t0 = time.time()
+            tr = train_prior(kind, run / 'codes' / 'train.npz', d, steps=cfg['prior_steps'], batch_size=cfg['prior_batch_size'],
+                             lr=cfg['prior_lr'], seed=0, show_progress=False, after_step=after_step, **cfg[kind])
+            secs = time.time() - t0
         row = {'prior': kind, 'steps': cfg['prior_steps'], 'train_seconds': round(secs, 1), 'raw_bits_per_code': round(bits(tr.model), 4),
                'ema_bits_per_code': {str(d): round(bits(m), 4) for d, m in emas.items()}}
         rows.append(row); print(json.dumps(row), flush=True)

@@ -72,8 +72,8 @@ def main(argv=None):
         from vqlesion.layouts import load_dataset
         from vqlesion.vqvae import vqvae_data_kwargs
         from vqlesion.quality import extract_features, kid
-        clean = load_dataset(json.loads((run / 'demo_config.json').read_text())['data'], split='train',
-                             **vqvae_data_kwargs(run / 'vqvae', 'synthetic', 'train', image_size=cfg.image_size))
+        data = json.loads((run / 'demo_config.json').read_text())['data']
+        clean = load_dataset(data, split='train', **vqvae_data_kwargs(run / 'vqvae', data, 'train', image_size=cfg.image_size))
         f_train, train_labels = extract_features(net, torch.stack([clean[i][0] for i in range(len(clean))])), np.asarray(clean.labels)
     for name in a.variants.split(','):
         if (str(run), name, a.seed) in done: print(f"{name}: already in {out}"); continue

@@ -181,9 +181,9 @@ def prior_eval(model: CodePrior, loader, device, max_batches: int | None = None)
 def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'default', steps: int | None = None,
                 batch_size: int | None = None, lr: float | None = None, valid_fraction: float = 0.1, seed: int | None = None,
                 device=None, eval_every: int | None = None, checkpoint_every: int | None = None,
-                show_progress: bool | None = None, conditional: bool = True,
+                show_progress: bool | None = None, conditional: bool = True, after_step=None,
                 **model_overrides) -> Trainer:
-    "Train a `kind` prior on a code file; keeps the best validation checkpoint in `out/best.pt`."
+    "Train a `kind` prior on a code file; keeps the best validation checkpoint in `out/best.pt`. `after_step(trainer)` runs after every optimiser step."
     cs = load_codes(codes)
     num_classes = len(cs.classes) if conditional and (cs.labels >= 0).any() else 0
     model = build_prior(kind, preset, num_codes=cs.num_codes, grid_size=cs.grid, num_classes=num_classes, **model_overrides)
@@ -195,7 +195,8 @@ def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'de
                             'vqvae': cs.vqvae, 'valid_fraction': valid_fraction, 'n_train': len(train_idx), 'n_valid': len(valid_idx)}}
     if cs.meta.get('codebook'): run_config['codes']['codebook'] = cs.meta['codebook']   # old code files have none
     trainer = Trainer(model, CodeGrids(cs, train_idx), prior_step, cfg, out_dir=out, valid_data=CodeGrids(cs, valid_idx),
-                      eval_fn=prior_eval, run_config=run_config, best_metric='nll', device=device, show_progress=show_progress)
+                      eval_fn=prior_eval, run_config=run_config, best_metric='nll', device=device, show_progress=show_progress,
+                      after_step=after_step)
     if trainer.is_main:   # its split: the images whose grids it trains on, and those it validates on
         ids = np.asarray(cs.meta.get('ids') or [f'source:{i}' for i in range(int(cs.source.max()) + 1)], dtype=object)
         Path(out).mkdir(parents=True, exist_ok=True)
