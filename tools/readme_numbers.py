@@ -13,6 +13,7 @@ a result number is typed by hand outside a block. To add a number: register a re
 put an empty block (the two marker lines) where it belongs in the notebook, run the script.
 """
 import json
+import math
 import re
 import numpy as np
 from dataclasses import dataclass
@@ -465,6 +466,69 @@ def prior_sweep(rows, grid8, prev):
                    f"shared the cores."),
               '', source_line(f'`{PRIOR_SWEEP}` (`python bench/prior_sweep.py --run RUN --variants NAMES`)',
                               f'`{GRID8}` (`python bench/grid_size.py --src /tmp/ds2 --out RUN8 --set downsample=8 --set num_codes=256`)')]
+    return '\n'.join(lines)
+
+
+GRID32 = 'bench/results/grid_size_32x32.json'
+
+
+@block('grid-32', GRID32)
+def grid_32(d):
+    "The small demo at 32x32 code grids (downsample 2) against its 16x16 source run."
+    ref, rec = d['reference_16x16'], d['reconstructions']
+    pri = {r['kind']: r for r in d['priors']}
+    lines = ['| code grid | images | PSNR (dB) | CNN two-sample accuracy | KID | FID | density / coverage | worst class fidelity | training |',
+             '|---|---|---|---|---|---|---|---|---|']
+    def row(grid, what, r, psnr='', secs=None):
+        return (f"| {grid} | {what} | {psnr} | {r['c2st_cnn']:.3f} | {r['kid']:.3f} | {r['fid']:.1f} | {r['density']:.2f} / {r['coverage']:.2f} "
+                f"| {r['class_fidelity_min_ratio']:.2f} ({r['class_fidelity_min_class']}) | {'' if secs is None else f'{secs:.0f} s'} |")
+    c512 = d['codes_512_16x16']
+    lines += [row('16×16', 'reconstructions', ref['reconstructions'], f"{ref['psnr']:.2f}", ref['vqvae_seconds']),
+              row(f"16×16, {c512['over']['num_codes']} codes", 'reconstructions', c512, f"{c512['psnr']:.2f}", c512['vqvae_seconds']),
+              row('32×32', 'reconstructions', rec, f"{rec['psnr']:.2f}", rec['vqvae_seconds'])]
+    for k in PRIOR_NAMES:
+        lines += [row('16×16', f'{PRIOR_NAMES[k]} samples', ref['priors'][k], secs=ref['priors'][k]['train_seconds']),
+                  row('32×32', f'{PRIOR_NAMES[k]} samples', pri[k], secs=pri[k]['train_seconds'])]
+    best = min(pri.values(), key=lambda r: r['kid'])
+    lines += ['', (f"Four times the codes bring the reconstructions to the target: CNN two-sample accuracy {rec['c2st_cnn']:.2f} "
+                   f"(16×16: {ref['reconstructions']['c2st_cnn']:.2f}), KID {rec['kid']:.3f} against {ref['reconstructions']['kid']:.3f}, "
+                   f"and the first `{rec['class_fidelity_min_class']}` reconstructions the classifier recognises "
+                   f"({rec['class_fidelity_min_ratio']:.2f} of the real images' accuracy); {c512['over']['num_codes']} codes on the "
+                   f"16×16 grid, {math.log2(c512['over']['num_codes']) / math.log2(ref['num_codes']) - 1:.0%} more bits per image, do not (CNN {c512['c2st_cnn']:.2f}, KID {c512['kid']:.3f}). "
+                   f"The priors, trained as long as the demo's, "
+                   f"do not follow: over 1,024 codes their samples' KID is {best['kid']:.1f} at best, against "
+                   f"{min(v['kid'] for v in ref['priors'].values()):.2f} at 16×16, so the demo keeps 16×16 grids. "
+                   f"Realistic samples at this rate need a prior that holds the whole image (a coarse grid first, "
+                   f"as in VQ-VAE-2, or far longer training), not a better decoder."),
+              '', source_line(f"`{GRID32}`: " + '; '.join(f'`{c}`' for c in d['commands']))]
+    return '\n'.join(lines)
+
+
+UPSAMPLER = 'bench/results/code_upsampler.json'
+
+
+@block('code-upsampler', UPSAMPLER)
+def code_upsampler(d):
+    "The 16x16 priors' samples decoded through a coarse-to-fine code upsampler and the 32x32 VQ-VAE."
+    lines = ['| images | decoded | CNN two-sample accuracy | KID | FID | density / coverage | worst class fidelity |',
+             '|---|---|---|---|---|---|---|']
+    for r in d['rows']:
+        lines.append(f"| {r['images']} | {r['route']} | {r['c2st_cnn']:.3f} | {r['kid']:.3f} | {r['fid']:.1f} | {r['density']:.2f} / "
+                     f"{r['coverage']:.2f} | {r['class_fidelity_min_ratio']:.2f} ({r['class_fidelity_min_class']}) |")
+    def get(images, route): return next(r for r in d['rows'] if r['images'] == images and r['route'].startswith(route))
+    gd, gu = get('gpt samples', 'coarse'), get('gpt samples', 'upsampled, temperature 1')
+    pd, pu = get('pixelcnn samples', 'coarse'), get('pixelcnn samples', 'upsampled, temperature 1')
+    last = d['log'][-1]
+    lines += ['', (f"The upsampler ({d['n_params'] / 1e6:.2f} M parameters, {d['steps']:,} steps of batch {d['batch_size']}, "
+                   f"{d['train_seconds']:.0f} s on {words(d['threads'])} threads) predicts the fine codes at {last['test_bits']:.2f} bits "
+                   f"each on the test grids. Through it the GPT's samples go from KID {gd['kid']:.3f} to {gu['kid']:.3f} and CNN "
+                   f"two-sample accuracy {gd['c2st_cnn']:.3f} to {gu['c2st_cnn']:.3f}, the PixelCNN's from KID {pd['kid']:.3f} to "
+                   f"{pu['kid']:.3f} and {pd['c2st_cnn']:.3f} to {pu['c2st_cnn']:.3f} (two halves of the real test set: KID "
+                   f"{d['real_floor_kid']:.3f}). " + ("Drawing each fine code gives a lower KID than taking its mode, in every set. "
+                   if all(get(i, 'upsampled, temperature 1')['kid'] < get(i, 'upsampled, temperature 0')['kid'] for i in
+                          ('test images', 'gpt samples', 'pixelcnn samples')) else "Drawing each fine code does not always beat its mode. ")
+                   + "The demo does not use them yet: they add a second VQ-VAE and the upsampler's training to its run."),
+              '', source_line(f"`{d['command']}`", f"`{UPSAMPLER}`; the fine run is the 32×32 one of `{GRID32}`")]
     return '\n'.join(lines)
 
 
