@@ -65,6 +65,7 @@ def main(argv=None):
     p.add_argument('--batch-size', type=int, default=32); p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--threads', type=int, default=2); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--out', default='bench/results/code_upsampler.json')
+    p.add_argument('--figure', default='nbs/images/upsampled_samples.jpg', help='real | GPT samples as the demo decodes them | through the upsampler, a row per class')
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads); torch.manual_seed(a.seed)
     from vqlesion.demo import demo_quality_inputs, _eval_subset
@@ -108,12 +109,21 @@ def main(argv=None):
     for kind in ('gpt', 'pixelcnn'):
         z = np.load(coarse_run / f'samples_{kind}.npz'); n = int(z['n_eval'])
         zs, fl = torch.from_numpy(z['codes'][:n].astype(np.int64)), torch.from_numpy(z['labels'][:n].astype(np.int64))
-        score(decode_codes(vq_coarse, zs), f'{kind} samples', 'coarse codes, coarse decoder (the demo)', fl)
-        for t in (0.0, 1.0): score(decode_codes(vq_fine, upsample_codes(net, zs, t)), f'{kind} samples', f'upsampled, temperature {t:g}', fl)
+        direct = decode_codes(vq_coarse, zs)
+        score(direct, f'{kind} samples', 'coarse codes, coarse decoder (the demo)', fl)
+        for t in (0.0, 1.0):
+            up = decode_codes(vq_fine, upsample_codes(net, zs, t))
+            score(up, f'{kind} samples', f'upsampled, temperature {t:g}', fl)
+        if kind == 'gpt' and a.figure:
+            from vqlesion.report import plot_beside_real
+            import matplotlib.pyplot as plt
+            fig = plot_beside_real(real, labels, {'GPT, 16×16 decoder': (direct, fl), 'GPT, upsampled to 32×32 (temperature 1)': (up, fl)},
+                                   q['classes'], n=4)
+            fig.savefig(a.figure, dpi=80, bbox_inches='tight', pil_kwargs={'quality': 85}); plt.close(fig)
     res = {'coarse': str(coarse_run), 'fine': str(fine_run), 'width': a.width, 'steps': a.steps, 'batch_size': a.batch_size, 'lr': a.lr,
            'threads': a.threads, 'n_params': sum(p.numel() for p in net.parameters()), 'train_seconds': train_seconds, 'log': log,
            'real_floor_kid': json.loads((coarse_run / 'metrics.json').read_text())['realism']['real']['kid'], 'rows': rows,
-           'command': f'python bench/code_upsampler.py --coarse {coarse_run} --fine {fine_run} --threads {a.threads} --width {a.width} --steps {a.steps}'}
+           'figure': a.figure, 'command': f'python bench/code_upsampler.py --coarse {coarse_run} --fine {fine_run} --threads {a.threads} --width {a.width} --steps {a.steps}'}
     Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
     print(f'wrote {a.out}')
 
