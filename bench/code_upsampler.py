@@ -54,8 +54,10 @@ def upsample_codes(net, z, temperature: float, seed: int = 1, batch_size: int = 
 
 
 def codes(path):
-    z = np.load(path)
-    return torch.from_numpy(z['codes'].astype(np.int64)), z['labels'], int(z['num_codes'])
+    "A code file's grids as a long tensor, the training images they came from (`source`), and the codebook's size."
+    from vqlesion.priors import load_codes
+    cs = load_codes(path)
+    return torch.from_numpy(cs.codes.astype(np.int64)), cs.source, cs.num_codes
 
 
 def main(argv=None):
@@ -74,9 +76,10 @@ def main(argv=None):
     from vqlesion.quality import sample_quality
     coarse_run, fine_run = Path(a.coarse), Path(a.fine)
     zc, lc, kc = codes(coarse_run / 'codes' / 'train.npz'); zf, lf, kf = codes(fine_run / 'codes' / 'train.npz')
-    tc, _, _ = codes(coarse_run / 'codes' / 'test.npz'); tf, _, _ = codes(fine_run / 'codes' / 'test.npz')
-    if zc.shape[0] != zf.shape[0] or not (lc == lf).all() or 2 * zc.shape[1] != zf.shape[1]:
-        raise SystemExit(f"{fine_run}/codes does not hold the same training images as {coarse_run}/codes at twice the grid")
+    tc, sc, _ = codes(coarse_run / 'codes' / 'test.npz'); tf, sf, _ = codes(fine_run / 'codes' / 'test.npz')
+    for (c, f, ic, i_f) in ((zc, zf, lc, lf), (tc, tf, sc, sf)):   # ic, i_f: the indices of the images the grids encode
+        if c.shape[0] != f.shape[0] or not (ic == i_f).all() or 2 * c.shape[1] != f.shape[1]:
+            raise SystemExit(f"{fine_run}/codes does not hold the same images as {coarse_run}/codes at twice the grid")
     net = CodeUpsampler(kc, kf, a.width)
     opt = torch.optim.AdamW(net.parameters(), a.lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.steps)
