@@ -11,8 +11,8 @@ from pathlib import Path
 __all__ = ['positive_int', 'non_negative_int', 'positive_float', 'non_negative_float', 'open_fraction', 'probability',
            'EXIT_CODES', 'OUTPUTS', 'MACHINE_ERRNOS', 'parse_overrides', 'merge_overrides', 'checked', 'cmd_showcase',
            'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode', 'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample',
-           'cmd_demo', 'HelpFormatter', 'build_parser', 'check_output', 'check_outputs', 'check_device', 'exit_status',
-           'main']
+           'cmd_train_upsampler', 'cmd_demo', 'HelpFormatter', 'build_parser', 'check_output', 'check_outputs',
+           'check_device', 'exit_status', 'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -110,7 +110,7 @@ def _train_vqvae_parser(sub):
     p.add_argument('--out', required=True, help='run folder: checkpoint.pt, config.json, metrics.jsonl, curves.png')
     p.add_argument('--preset', default='default', help="default, recipe-a or recipe-b")
     p.add_argument('--image-size', type=positive_int, default=128)
-    p.add_argument('--downsample', type=int, choices=[4, 8], default=None, help='4: 32x32 codes at 128 px; 8: 16x16')
+    p.add_argument('--downsample', type=int, choices=[2, 4, 8], default=None, help='4: 32x32 codes at 128 px; 8: 16x16; 2: 64x64 (a fine VQ-VAE for an upsampler)')
     p.add_argument('--num-codes', type=positive_int, default=None)
     p.add_argument('--steps', type=positive_int, default=None)
     p.add_argument('--batch-size', type=positive_int, default=None)
@@ -215,7 +215,8 @@ def cmd_sample(args):
     from vqlesion.priors import sample_lesions
     res = sample_lesions(args.prior, args.vqvae, n=args.n, class_name=args.class_name, temperature=args.temperature,
                          top_k=args.top_k, top_p=args.top_p, guidance=args.guidance, seed=args.seed, out=args.out,
-                         complete=args.complete, keep_rows=args.keep_rows, nrow=args.nrow, device=args.device)
+                         complete=args.complete, keep_rows=args.keep_rows, nrow=args.nrow, device=args.device,
+                         upsampler=args.upsampler, upsampler_temperature=args.upsampler_temperature, fine_vqvae=args.fine_vqvae)
     print(f"wrote {res['png']} and {res['npz']}")
 
 def _sample_parser(sub):
@@ -234,8 +235,39 @@ def _sample_parser(sub):
     p.add_argument('--keep-rows', type=positive_int, default=None)
     p.add_argument('--nrow', type=positive_int, default=8)
     p.add_argument('--out', default='samples.png')
+    p.add_argument('--upsampler', default=None, help='a train-upsampler run: decode through it and the fine VQ-VAE it learned from')
+    p.add_argument('--upsampler-temperature', type=non_negative_float, default=1.0, help="the upsampler's draws (0: each position's most likely code)")
+    p.add_argument('--fine-vqvae', default=None, help="the fine VQ-VAE run (default: the one recorded in the upsampler's run)")
     _add_device_arg(p)
     p.set_defaults(func=cmd_sample)
+
+def cmd_train_upsampler(args):
+    from vqlesion.upsampler import train_upsampler
+    t0 = time.time()
+    flags = dict(preset=args.preset, steps=args.steps, batch_size=args.batch_size, lr=args.lr, valid_fraction=args.valid_fraction,
+                 seed=args.seed, device=args.device, eval_every=args.eval_every, show_progress=_no_progress(args),
+                 conditional=not args.unconditional, **_given(checkpoint_every=args.checkpoint_every))
+    tr = train_upsampler(args.coarse, args.fine, args.out, **merge_overrides(flags, args.set))
+    best = tr.best or {}
+    if tr.is_main:
+        print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; best validation NLL "
+              f"{best.get('value', float('nan')) / math.log(2):.4f} bits/fine code at step {best.get('step')}; run folder {args.out}")
+
+def _train_upsampler_parser(sub):
+    p = sub.add_parser('train-upsampler', help='train a code upsampler from coarse code grids to finer ones of the same images')
+    p.add_argument('--coarse', required=True, help="a code file from `vqlesion encode` with the priors' (coarse) VQ-VAE")
+    p.add_argument('--fine', required=True, help='the same images encoded with the fine VQ-VAE (`train-vqvae --downsample` halved)')
+    p.add_argument('--out', required=True, help='run folder (resumes when it holds a checkpoint)')
+    p.add_argument('--preset', default='default', help='default or tiny')
+    for flag, kind in (('--steps', positive_int), ('--batch-size', positive_int), ('--lr', positive_float), ('--seed', int), ('--eval-every', positive_int)):
+        p.add_argument(flag, type=kind, default=None)
+    p.add_argument('--valid-fraction', type=open_fraction, default=0.1)
+    _add_checkpoint_arg(p)
+    p.add_argument('--unconditional', action='store_true', help='ignore class labels')
+    _add_set_arg(p)
+    p.add_argument('--no-progress', action='store_true')
+    _add_device_arg(p)
+    p.set_defaults(func=cmd_train_upsampler)
 
 # %% ../nbs/09_cli.ipynb #28172c78
 def cmd_demo(args):
@@ -253,8 +285,9 @@ def _demo_parser(sub):
     p = sub.add_parser('demo', help='the whole pipeline: train, encode, both priors, sample, evaluate, HTML report')
     p.add_argument('--out', default='runs/demo', help='run folder (stages already done there are skipped)')
     p.add_argument('--data', default='synthetic', help="'synthetic' (the embedded generator) or a dataset path")
-    p.add_argument('--preset', default='small', choices=['tiny', 'small', 'gpu'],
-                   help='tiny: seconds (tests); small: minutes on a CPU (64 px); gpu: 128 px, full-length training')
+    p.add_argument('--preset', default='small', choices=['tiny', 'small', 'fine', 'gpu'],
+                   help='tiny: seconds (tests); small: minutes on a CPU (64 px); fine: small, its samples also decoded coarse to fine '
+                        '(a 32x32-grid VQ-VAE and a code upsampler; about 3x as long); gpu: 128 px, full-length training')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--image-size', type=positive_int, default=None)
     p.add_argument('--vqvae-steps', type=positive_int, default=None)
@@ -270,7 +303,7 @@ def _demo_parser(sub):
 
 # %% ../nbs/09_cli.ipynb #da5a6817
 _PARSERS = [_showcase_parser, _train_vqvae_parser, _evaluate_vqvae_parser, _encode_parser, _train_prior_parser,
-            _evaluate_prior_parser, _sample_parser, _demo_parser]
+            _evaluate_prior_parser, _sample_parser, _train_upsampler_parser, _demo_parser]
 
 EXIT_CODES = """exit status:
   0    done
@@ -320,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 # %% ../nbs/09_cli.ipynb #02f8e98c
 OUTPUTS = {   # command: (flag, 'dir' for a run folder or 'file') of the paths it writes
     'showcase': [('out', 'file')], 'train-vqvae': [('out', 'dir'), ('cache_dir', 'dir')], 'encode': [('out', 'file')],
-    'train-prior': [('out', 'dir')], 'sample': [('out', 'file')], 'demo': [('out', 'dir'), ('cache_dir', 'dir')]}
+    'train-prior': [('out', 'dir')], 'sample': [('out', 'file')], 'train-upsampler': [('out', 'dir')], 'demo': [('out', 'dir'), ('cache_dir', 'dir')]}
 
 def check_output(path, flag: str = '--out', kind: str = 'dir') -> Path:
     "Refuse an output `path` that cannot be written: ValueError naming `flag`, the path and why."

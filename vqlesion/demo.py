@@ -24,7 +24,7 @@ from .metrics import (reconstruct, evaluate_reconstructions, plot_reconstruction
                               code_bits_per_pixel)
 
 # %% auto #0
-__all__ = ['DEMO_PRESETS', 'STAGES', 'DemoConfig', 'demo_config', 'sampling_settings', 'run_demo', 'summarize',
+__all__ = ['DEMO_PRESETS', 'STAGES', 'DemoConfig', 'demo_config', 'sampling_settings', 'stage_names', 'run_demo', 'summarize',
            'demo_quality_inputs']
 
 # %% ../nbs/08_demo.ipynb #445d9b35
@@ -70,6 +70,8 @@ class DemoConfig(Config):
     compare_plain: bool = False      # also score the plain (MSE) decoder's images: the before/after rows of the suite
     tsne: bool = True                # the t-SNE map of the codebook (PCA is always drawn)
     cache: bool = True               # cache the decoded images in RUNDIR/cache (synthetic images are rendered once)
+    # coarse to fine (chapter 8b): a VQ-VAE with twice the grid and a code upsampler from the priors' grids to its grids
+    upsampler: dict | None = None    # `demo_fine.DEMO_UPSAMPLER` / `UpsamplerConfig` overrides ({}: the defaults); None: off
 
     @classmethod
     def check_keys(cls, d: dict) -> None:
@@ -85,6 +87,7 @@ DEMO_PRESETS: dict[str, dict] = {
                  eval_images=40, n_per_class=4, adversarial=dict(disc_width=8, disc_layers=2, disc_start=5, batch_size=8),
                  feature_steps=20, feature_images=200, c2st_seeds=1, c2st_steps=20, compare_plain=True),
     'small': dict(),
+    'fine': dict(upsampler=dict()),   # small, and its samples decoded coarse to fine (chapter 8b)
     'gpu': dict(image_size=128, n_synthetic=None, num_codes=512, hiddens=128, residual_hiddens=32, code_dim=64, restart_after=100,
                 vqvae_steps=5000, vqvae_batch_size=32, vqvae_lr=2e-4, prior_steps=5000, prior_batch_size=64, prior_lr=None,
                 gpt=dict(), pixelcnn=dict(), flips=True, eval_images=1000, n_per_class=16, sample_batch_size=256,
@@ -95,10 +98,14 @@ DEMO_PRESETS: dict[str, dict] = {
 DemoConfig.presets = DEMO_PRESETS
 
 def demo_config(preset: str = 'small', **overrides) -> DemoConfig:
-    "The `DemoConfig` of a preset ('tiny', 'small' or 'gpu'), with any field overridden by keyword (`DemoConfig.preset`)."
+    "The `DemoConfig` of a preset ('tiny', 'small', 'fine' or 'gpu'), with any field overridden by keyword (`DemoConfig.preset`)."
     if preset not in DEMO_PRESETS: raise ValueError(f"preset={preset!r}: expected one of {', '.join(DEMO_PRESETS)}")
     DemoConfig.check_keys(overrides)
-    return DemoConfig.preset(preset, **overrides)
+    cfg = DemoConfig.preset(preset, **overrides)
+    if cfg.upsampler is not None:   # refused before any stage runs, not after the priors
+        from vqlesion.demo_fine import fine_config
+        fine_config(cfg)
+    return cfg
 
 # %% ../nbs/08_demo.ipynb #0473a44b
 def _trained(run: Path, steps: int) -> bool:
@@ -169,6 +176,13 @@ def _draw(prior, labels: torch.Tensor | None, n: int, cfg: DemoConfig, seed: int
 # %% ../nbs/08_demo.ipynb #c5b47c86
 STAGES = ['vqvae', 'encode', 'gpt', 'pixelcnn', 'samples', 'evaluate', 'report']
 
+def stage_names(cfg: DemoConfig) -> list[str]:
+    "The stages of a run with `cfg`: `STAGES`, with chapter 8b's before the evaluation when the upsampler is on."
+    if cfg.upsampler is None: return list(STAGES)
+    from vqlesion.demo_fine import FINE_STAGES
+    i = STAGES.index('evaluate')
+    return STAGES[:i] + FINE_STAGES + STAGES[i:]
+
 def _savefig(fig, path: Path, dpi: int = 100) -> Path:
     import matplotlib.pyplot as plt
     atomic_write(path, lambda tmp: fig.savefig(tmp, format='png', dpi=dpi, bbox_inches='tight'))
@@ -190,7 +204,7 @@ def run_demo(out: str | Path = 'runs/demo', data: str | Path = 'synthetic', pres
              **overrides) -> dict:
     """Train a VQ-VAE and both priors on `data`, sample, evaluate, and write `report.html` and `metrics.json` into `out`.
 
-    `preset` is 'tiny', 'small' or 'gpu'; `overrides` change any `DemoConfig` field; `data_kwargs` go to `load_dataset`.
+    `preset` is 'tiny', 'small', 'fine' or 'gpu'; `overrides` change any `DemoConfig` field; `data_kwargs` go to `load_dataset`.
     Stages already done in `out` are skipped. Returns the metrics, with the report's path under `'report'`."""
     with _progress_env(progress_enabled(show_progress)):
         return _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides)
@@ -217,26 +231,28 @@ def _prepare_run(out, data, preset, seed, device, show_progress, data_kwargs, th
     log = (lambda msg: print(msg, flush=True)) if show else (lambda msg: None)
     vq_dir, codes_dir = out / 'vqvae', out / 'codes'
     outputs = {'encode': [codes_dir], 'gpt': [out / 'gpt'], 'pixelcnn': [out / 'pixelcnn'],
-               'samples': [out / 'samples_gpt.npz', out / 'samples_pixelcnn.npz'], 'evaluate': [out / 'evaluation.json']}
-    after = {'vqvae': ['encode', 'gpt', 'pixelcnn', 'samples', 'evaluate'], 'encode': ['gpt', 'pixelcnn', 'samples', 'evaluate'],
-             'gpt': ['samples', 'evaluate'], 'pixelcnn': ['samples', 'evaluate'], 'samples': ['evaluate']}
-    stage = _Stages(out, STAGES, log, {k: [p for d in v for p in outputs[d]] for k, v in after.items()})
+               'samples': [out / 'samples_gpt.npz', out / 'samples_pixelcnn.npz'], 'evaluate': [out / 'evaluation.json'],
+               'fine_encode': [out / 'fine' / 'codes'], 'upsampler': [out / 'upsampler']}
+    after = {'vqvae': ['encode', 'gpt', 'pixelcnn', 'samples', 'upsampler', 'evaluate'], 'encode': ['gpt', 'pixelcnn', 'samples', 'upsampler', 'evaluate'],
+             'gpt': ['samples', 'evaluate'], 'pixelcnn': ['samples', 'evaluate'], 'samples': ['evaluate'],
+             'fine_vqvae': ['fine_encode', 'upsampler', 'evaluate'], 'fine_encode': ['upsampler', 'evaluate'], 'upsampler': ['evaluate']}
+    stage = _Stages(out, stage_names(cfg), log, {k: [p for d in v for p in outputs[d]] for k, v in after.items()})
     load_kw = dict(seed=seed, cache_dir=cache_dir, **dk)
     return cfg, out, dk, cache_dir, device, stage, load_kw, vq_dir, codes_dir
 
 # %% ../nbs/08_demo.ipynb #ed51ac17
-def _vqvae_stage(stage, cfg: DemoConfig, data, vq_dir: Path, seed: int, device, cache_dir, show_progress, dk: dict):
-    "Stage 1: the VQ-VAE; its last steps fine-tune the decoder adversarially, unless `cfg.adversarial` is None."
+def _vqvae_stage(stage, cfg: DemoConfig, data, vq_dir: Path, seed: int, device, cache_dir, show_progress, dk: dict, name: str = 'vqvae'):
+    "Stage 1 (and chapter 8b's `fine_vqvae`): the VQ-VAE; its last steps fine-tune the decoder adversarially, unless `cfg.adversarial` is None."
     adv = adversarial_config(cfg.adversarial)   # None when off
     plain_steps, tune_steps = adv.steps_split(cfg.vqvae_steps) if adv else (cfg.vqvae_steps, 0)
     done = _trained(vq_dir, plain_steps) and (adv is None or _trained(vq_dir / 'adversarial', tune_steps))
-    stage('vqvae', done, lambda: train_vqvae(
+    stage(name, done, lambda: train_vqvae(
         data, vq_dir, preset='default', image_size=cfg.image_size, downsample=cfg.downsample, num_codes=cfg.num_codes,
         steps=cfg.vqvae_steps, batch_size=cfg.vqvae_batch_size, lr=cfg.vqvae_lr, seed=seed, device=device,
         eval_every=max(1, cfg.vqvae_steps // 4), cache_dir=cache_dir, show_progress=show_progress, data_kwargs=dk,
         hiddens=cfg.hiddens, residual_hiddens=cfg.residual_hiddens, code_dim=cfg.code_dim, restart_after=cfg.restart_after,
         adversarial=adv),
-        f"training the VQ-VAE for {cfg.vqvae_steps} steps" + (f" (the last {tune_steps} sharpen its decoder)" if adv else '') + f" → {vq_dir}")
+        f"training the {'fine ' if name != 'vqvae' else ''}VQ-VAE for {cfg.vqvae_steps} steps" + (f" (the last {tune_steps} sharpen its decoder)" if adv else '') + f" → {vq_dir}")
 
 # %% ../nbs/08_demo.ipynb #df8cec7d
 def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides) -> dict:
@@ -276,6 +292,9 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
             atomic_npz_save(out / f'samples_{kind}.npz', codes=codes.numpy(), labels=lab.numpy(), n_eval=len(idx))
     stage('samples', all((out / f'samples_{k}.npz').exists() for k in ('gpt', 'pixelcnn')), sample,
           f"sampling {len(idx)} grids per prior for evaluation and {cfg.n_per_class} per class for the figures")
+    if cfg.upsampler is not None:   # coarse to fine (chapter 8b): the fine VQ-VAE, its codes, the upsampler
+        from vqlesion.demo_fine import fine_stages
+        fine_stages(stage, cfg, out, data, seed, device, cache_dir, show_progress, dk, load_kw)
     # 5. evaluation
     def evaluate():
         res = _evaluate(out, data, cfg, idx, eval_labels, classes, device, show_progress, load_kw, seed)
@@ -389,12 +408,17 @@ def _evaluate(out: Path, data, cfg: DemoConfig, idx, eval_labels, classes, devic
         quality[kind], beside[kind] = _score_samples(out, kind, model, plain, images, eval_labels, recon, classes, cfg, seed,
                                                      device, suite, realism)
         bar.update(1)
+    fine = None
+    if cfg.upsampler is not None:
+        from vqlesion.demo_fine import score_fine
+        fine = score_fine(out, cfg, images, eval_labels, classes, suite, realism, beside, seed, device)
     _savefig(plot_beside_real(images, eval_labels, beside, classes, n=min(4, cfg.n_per_class)), out / 'samples_vs_real.png')
     prior_bits = {k: _read_json(out / k / 'evaluation.json')['bits_per_code'] for k in ('gpt', 'pixelcnn')}
     rd = rate_distortion(images, vq['psnr'], model.config.num_codes, tuple(codes.shape[1:]), prior_bits, recon_ssim=vq['ssim'])
     _savefig(plot_rate_distortion(rd, title=f'rate–distortion on {len(images)} test images ({cfg.image_size} px)'), out / 'rate_distortion.png')
     bar.update(1); bar.close()
-    return {'vqvae': vq, 'code_counts': rep.usage.counts.tolist(), 'quality': quality, 'realism': realism, 'rate_distortion': rd}
+    return {'vqvae': vq, 'code_counts': rep.usage.counts.tolist(), 'quality': quality, 'realism': realism, 'rate_distortion': rd,
+            **({'fine': fine} if fine is not None else {})}
 
 # %% ../nbs/08_demo.ipynb #93df8ce1
 def demo_quality_inputs(out: str | Path, decoder: str = 'auto', device=None) -> dict:
@@ -444,5 +468,5 @@ def _collect(out: Path, data, preset, seed, device, cfg: DemoConfig, timings: di
                for name, r in ev['realism'].items()}
     run['sampling'] = sampling_settings(cfg)
     return _jsonable({'run': run, 'vqvae': vq, 'priors': priors, 'sample_quality': quality, 'realism': realism,
-                      'rate_distortion': ev['rate_distortion'],
+                      'rate_distortion': ev['rate_distortion'], **({'fine': ev['fine']} if 'fine' in ev else {}),
                       'timings': {**timings, 'total_seconds': _total(timings)}})

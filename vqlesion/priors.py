@@ -305,9 +305,12 @@ def save_image_grid(images: torch.Tensor, path: str | Path, nrow: int = 8) -> Pa
 def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, class_name: str | int | None = None,
                    temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None, guidance: float = 1.0,
                    seed: int = 0, out: str | Path | None = None, complete: str | Path | None = None,
-                   keep_rows: int | None = None, nrow: int = 8, device=None) -> dict:
+                   keep_rows: int | None = None, nrow: int = 8, device=None, upsampler: str | Path | None = None,
+                   upsampler_temperature: float = 1.0, fine_vqvae: str | Path | None = None) -> dict:
     """Sample `n` lesions from a prior and decode them with its VQ-VAE; with `complete`, keep the first
-    `keep_rows` code rows of that image and sample the rest. Writes the PNG `out` (`x.npz` means `x.png`) and its codes beside it (`.npz`)."""
+    `keep_rows` code rows of that image and sample the rest. Writes the PNG `out` (`x.npz` means `x.png`) and its codes beside it (`.npz`).
+    With `upsampler` (a `train_upsampler` run, chapter 5b), the grids are upsampled and decoded by the fine VQ-VAE (`fine_vqvae`,
+    default: the one the upsampler learned from) instead; the result's `fine_codes` are the grids it decoded."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r}: the number of samples must be at least 1")
     if out is not None:
         out = Path(out)
@@ -319,6 +322,10 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
     vqvae = load_vqvae(vqvae_run, device=prior.device)
     check_prior_matches_vqvae(prior.config, vqvae)
     check_codebook(rc['codes'].get('codebook'), codebook_fingerprint(vqvae), f"the prior in {prior_run}", f"the VQ-VAE in {vqvae_run}")
+    if upsampler is not None:   # chapter 5b, loaded lazily: it builds on this chapter
+        from vqlesion.upsampler import load_upsampler, check_upsampler_matches_prior, decode_upsampled
+        up = load_upsampler(upsampler, device=prior.device)
+        check_upsampler_matches_prior(rc, up[1], f"the prior in {prior_run}", f"the upsampler in {upsampler}")
     label = class_index(class_name, rc['codes']['classes'])
     if label is not None and prior.config.num_classes == 0:
         raise ValueError(f"the prior in {prior_run} is unconditional: it cannot sample class {class_name!r}")
@@ -336,10 +343,16 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
         shown = [image.cpu(), decode_codes(vqvae, prefix)]   # the original and its reconstruction first
     else:
         codes = prior.sample(n, labels=labels, **kw)
-    images = decode_codes(vqvae, codes)
-    res = {'codes': codes.cpu(), 'images': images}
+    res = {'codes': codes.cpu()}
+    if upsampler is None: images = decode_codes(vqvae, codes)
+    else:
+        fine = decode_upsampled(upsampler, codes, labels, temperature=upsampler_temperature, seed=seed, vqvae_run=fine_vqvae,
+                                device=prior.device, upsampler=up)
+        images, res['fine_codes'] = fine['images'], fine['codes']
+    res['images'] = images
     if out is not None:
         res['png'] = save_image_grid(torch.cat(shown + [images]), png, nrow=nrow)
+        extra = {'fine_codes': res['fine_codes'].numpy().astype(code_dtype(up[0].config.fine_codes))} if upsampler is not None else {}
         res['npz'] = atomic_npz_save(png.with_suffix('.npz'), codes=codes.cpu().numpy().astype(code_dtype(prior.config.num_codes)),
-                                     labels=np.full(n, -1 if label is None else label, np.int16))
+                                     labels=np.full(n, -1 if label is None else label, np.int16), **extra)
     return res

@@ -47,7 +47,9 @@ REALISM_NOTE = ("Each row against the real test images. c2st_cnn: held-out accur
                 "on the features of a lesion network trained on the real training split (no downloaded weights); "
                 "precision/recall, density/coverage on the same features (k = 5). class_fidelity_min_ratio: the worst class's "
                 "accuracy of that network on the samples, over its accuracy on that class's real test images. 'real' compares two "
-                "halves of the real test set: the floor. '_plain' rows decode with the MSE-trained decoder, before adversarial fine-tuning.")
+                "halves of the real test set: the floor. '_plain' rows decode with the MSE-trained decoder, before adversarial fine-tuning. "
+                "'_upsampled' rows decode the same samples coarse to fine (chapter 8b: the code upsampler's finer grids, decoded by "
+                "the fine VQ-VAE); 'reconstructions_fine' are that VQ-VAE's own reconstructions.")
 
 # %% ../nbs/08a_report.ipynb #df2f5767
 def _realism_html(out: Path, run: dict, realism: dict) -> list[str]:
@@ -59,6 +61,17 @@ def _realism_html(out: Path, run: dict, realism: dict) -> list[str]:
             f'<p class="note">{html.escape(REALISM_NOTE)}</p>']
 
 # %% ../nbs/08a_report.ipynb #2b592d92
+def _fine_html(out: Path, fine: dict | None, priors) -> list[str]:
+    "The coarse-to-fine route of a run with the upsampler on (chapter 8b): its numbers and its sample grids."
+    if not fine: return []
+    vq, up = fine['vqvae'], fine['upsampler']
+    return ['<h3>Coarse to fine</h3>',
+            f"<p>The same samples, their grids upsampled to {vq['grid'][0]}×{vq['grid'][1]} codes by a code upsampler "
+            f"({_fmt(up['n_params'])} parameters, {up['steps']} steps, {_fmt(up['valid_bits_per_fine_code'])} held-out bits per fine code, "
+            f"drawn at temperature {_fmt(float(up['temperature']), 2)}) and decoded by a VQ-VAE with that grid, whose own reconstructions "
+            f"reach PSNR {_fmt(vq['psnr'], 2)} dB, SSIM {_fmt(vq['ssim'])}.</p>",
+            *[_figure(f'samples_{k}_upsampled.png', f'{k} prior: samples by class, decoded coarse to fine', out) for k in priors]]
+
 def write_report(out: str | Path, metrics: dict) -> Path:
     "Write `report.html` in the run folder `out` from the `metrics` of `run_demo`; returns its path."
     out = Path(out)
@@ -91,6 +104,7 @@ def write_report(out: str | Path, metrics: dict) -> Path:
          *[_figure(f'curves_{k}.png', f'{k} training curves', out) for k in priors],
          '<h2>Samples</h2>',
          *[_figure(f'samples_{k}.png', f'{k} prior: samples by class', out) for k in priors],
+         *_fine_html(out, metrics.get('fine'), priors),
          '<h2>Sample quality</h2>',
          _html_table([{'images': k, 'c2st vs real': q['c2st_accuracy'], 'c2st p-value': q['c2st_p_value'],
                        'c2st vs reconstructions': q.get('c2st_vs_recon_accuracy'),
