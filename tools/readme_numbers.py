@@ -509,7 +509,7 @@ UPSAMPLER = 'bench/results/code_upsampler.json'
 
 @block('code-upsampler', UPSAMPLER)
 def code_upsampler(d):
-    "The 16x16 priors' samples decoded through a coarse-to-fine code upsampler and the 32x32 VQ-VAE."
+    "The 16x16 priors' samples decoded through chapter 5b's code upsampler and the 32x32 VQ-VAE."
     lines = ['| images | decoded | CNN two-sample accuracy | KID | FID | density / coverage | worst class fidelity |',
              '|---|---|---|---|---|---|---|']
     for r in d['rows']:
@@ -518,18 +518,53 @@ def code_upsampler(d):
     def get(images, route): return next(r for r in d['rows'] if r['images'] == images and r['route'].startswith(route))
     gd, gu = get('gpt samples', 'coarse'), get('gpt samples', 'upsampled, temperature 1')
     pd, pu = get('pixelcnn samples', 'coarse'), get('pixelcnn samples', 'upsampled, temperature 1')
-    last = d['log'][-1]
-    lines += ['', (f"The upsampler ({d['n_params'] / 1e6:.2f} M parameters, {d['steps']:,} steps of batch {d['batch_size']}, "
-                   f"{d['train_seconds']:.0f} s on {words(d['threads'])} threads) predicts the fine codes at {last['test_bits']:.2f} bits "
-                   f"each on the test grids. Through it the GPT's samples go from KID {gd['kid']:.3f} to {gu['kid']:.3f} and CNN "
+    m, t, bits = d['upsampler'], d['train'], d['test_bits_per_fine_code']
+    lines += ['', (f"The upsampler ({d['n_params'] / 1e6:.2f} M parameters, width {m['width']}, class-conditional; {t['steps']:,} steps "
+                   f"of batch {t['batch_size']}, {d['train_seconds']:.0f} s on {words(d['threads'])} threads) predicts the fine codes of "
+                   f"the test images at {bits['with_labels']:.2f} bits each ({bits['without_labels']:.2f} without their class). "
+                   f"Through it the GPT's samples go from KID {gd['kid']:.3f} to {gu['kid']:.3f} and CNN "
                    f"two-sample accuracy {gd['c2st_cnn']:.3f} to {gu['c2st_cnn']:.3f}, the PixelCNN's from KID {pd['kid']:.3f} to "
                    f"{pu['kid']:.3f} and {pd['c2st_cnn']:.3f} to {pu['c2st_cnn']:.3f} (two halves of the real test set: KID "
-                   f"{d['real_floor_kid']:.3f}). " + ("Drawing each fine code gives a lower KID than taking its mode, in every set. "
+                   f"{d['real_floor_kid']:.3f}). " + ("Drawing each fine code gives a lower KID than taking its mode, in every set."
                    if all(get(i, 'upsampled, temperature 1')['kid'] < get(i, 'upsampled, temperature 0')['kid'] for i in
-                          ('test images', 'gpt samples', 'pixelcnn samples')) else "Drawing each fine code does not always beat its mode. ")
-                   + "The demo does not use them yet: they add a second VQ-VAE and the upsampler's training to its run."),
-              '', source_line(f"`{d['command']}`", f"`{UPSAMPLER}`; the fine run is the 32×32 one of `{GRID32}`")]
+                          ('test images', 'gpt samples', 'pixelcnn samples')) else "Drawing each fine code does not always beat its mode.")),
+              '', source_line(f"`{d['command']}`", f"`{UPSAMPLER}`; the fine run is `bench/grid_size.py --set downsample=2` on the coarse one")]
     return '\n'.join(lines)
+
+
+DEMO_FINE = 'bench/results/demo_fine_metrics.json'
+FINE_ROWS = (('real', 'real: two halves of the test set (the floor)'),
+             ('reconstructions_plain', 'reconstructions, 16×16 codes, plain decoder'), ('reconstructions', 'reconstructions, 16×16 codes, sharp decoder'),
+             ('reconstructions_fine', 'reconstructions of the fine VQ-VAE, 32×32 codes'),
+             ('gpt_plain', 'GPT samples, plain decoder'), ('gpt', 'GPT samples, sharp decoder'), ('gpt_upsampled', 'GPT samples, upsampled to 32×32'),
+             ('pixelcnn_plain', 'PixelCNN samples, plain decoder'), ('pixelcnn', 'PixelCNN samples, sharp decoder'),
+             ('pixelcnn_upsampled', 'PixelCNN samples, upsampled to 32×32'))
+
+
+@block('demo-fine', DEMO_FINE)
+def demo_fine(d):
+    "The `fine` preset: the small demo's sets, plain, sharp and coarse to fine, with the same feature network."
+    rz, t, f = d['realism'], d['timings'], d['fine']
+    lines = ['| images | CNN two-sample accuracy | KID | FID | precision / recall | density / coverage | worst class fidelity |',
+             '|---|---|---|---|---|---|---|']
+    for key, label in FINE_ROWS:
+        if key not in rz: continue
+        m = rz[key]
+        worst = '' if key == 'real' else f"{m['class_fidelity_min_ratio']:.2f} ({m['class_fidelity_min_class']})"
+        lines.append(f"| {label} | {m['c2st_cnn']:.3f} | {m['kid']:.3f} | {m['fid']:.1f} | {m['precision']:.2f} / {m['recall']:.2f} "
+                     f"| {m['density']:.2f} / {m['coverage']:.2f} | {worst} |")
+    best = min(('gpt', 'pixelcnn'), key=lambda k: rz[f'{k}_upsampled']['kid'])
+    b, plain = rz[f'{best}_upsampled'], rz.get(f'{best}_plain', rz[best])
+    up = f['upsampler']
+    fine_s = sum(t[k]['seconds'] for k in ('fine_vqvae', 'fine_encode', 'upsampler'))
+    lines += ['', (f"The `{d['run']['preset']}` run took {min_sec(t['total_seconds'])} of stage time, of which the coarse-to-fine stages "
+                   f"took {min_sec(fine_s)} (fine VQ-VAE {t['fine_vqvae']['seconds']:.0f} s, upsampler {t['upsampler']['seconds']:.0f} s: "
+                   f"{up['steps']:,} steps, {up['n_params'] / 1e6:.2f} M parameters, {up['valid_bits_per_fine_code']:.2f} held-out bits per fine code). "
+                   f"The fine VQ-VAE reconstructs at {f['vqvae']['psnr']:.2f} dB against {d['vqvae']['psnr']:.2f} dB. "
+                   f"The better prior through the upsampler, the {PRIOR_NAMES[best]}, has KID {b['kid']:.3f} against {plain['kid']:.3f} "
+                   f"for the same samples through the plain decoder ({b['kid'] / plain['kid']:.0%} of it) and CNN two-sample accuracy "
+                   f"{b['c2st_cnn']:.3f} against {plain['c2st_cnn']:.3f}.")]
+    return '\n'.join(lines + ['', source_line(f'`{DEMO_FINE}`, key `realism`', f'`{demo_command(d)}`')])
 
 
 # ------------------------------------------------------------------------------------ blocks in markdown

@@ -87,7 +87,7 @@ DEMO_PRESETS: dict[str, dict] = {
                  eval_images=40, n_per_class=4, adversarial=dict(disc_width=8, disc_layers=2, disc_start=5, batch_size=8),
                  feature_steps=20, feature_images=200, c2st_seeds=1, c2st_steps=20, compare_plain=True),
     'small': dict(),
-    'fine': dict(upsampler=dict()),   # small, and its samples decoded coarse to fine (chapter 8b)
+    'fine': dict(upsampler=dict(), compare_plain=True),   # small, its samples also decoded coarse to fine (chapter 8b) and plain
     'gpu': dict(image_size=128, n_synthetic=None, num_codes=512, hiddens=128, residual_hiddens=32, code_dim=64, restart_after=100,
                 vqvae_steps=5000, vqvae_batch_size=32, vqvae_lr=2e-4, prior_steps=5000, prior_batch_size=64, prior_lr=None,
                 gpt=dict(), pixelcnn=dict(), flips=True, eval_images=1000, n_per_class=16, sample_batch_size=256,

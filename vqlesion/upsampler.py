@@ -18,9 +18,9 @@ from .priors import CodeSet, load_codes, split_by_source, check_codebook, decode
 from .vqvae import load_vqvae, codebook_fingerprint
 
 # %% auto #0
-__all__ = ['UPSAMPLER_TRAINING', 'UpsamplerConfig', 'ResidualBlock', 'CodeUpsampler', 'upsample_codes', 'check_pair',
-           'PairedCodes', 'toy_code_pair', 'upsampler_step', 'upsampler_eval', 'train_upsampler', 'load_upsampler',
-           'decode_upsampled', 'check_upsampler_matches_prior']
+__all__ = ['UPSAMPLER_TRAINING', 'UpsamplerConfig', 'to_subscale', 'from_subscale', 'ResidualBlock', 'CodeUpsampler',
+           'upsample_codes', 'check_pair', 'PairedCodes', 'toy_code_pair', 'upsampler_step', 'upsampler_eval',
+           'train_upsampler', 'load_upsampler', 'decode_upsampled', 'check_upsampler_matches_prior']
 
 # %% ../nbs/05b_upsampler.ipynb #49744f17
 @dataclass
@@ -34,7 +34,9 @@ class UpsamplerConfig(Config):
     p_uncond: float = 0.1            # training: probability of hiding a label, so that unlabelled grids upsample too
     width: int = 64
     coarse_blocks: int = 4           # residual 3×3 blocks on the coarse grid: how far a fine code looks
-    fine_blocks: int = 2             # residual 3×3 blocks on the fine grid, after the pixel shuffle
+    subscale: bool = True            # draw the factor² fine codes under each coarse code in turn, each seeing those before it
+    head_blocks: int = 2             # subscale: residual blocks of each sub-position's head (on the coarse grid)
+    fine_blocks: int = 2             # not subscale: residual blocks on the fine grid, after the pixel shuffle
     seed: int = 0                    # weight initialisation
 
     def __post_init__(self):
@@ -42,14 +44,27 @@ class UpsamplerConfig(Config):
         self.coarse_grid = (int(g), int(g)) if isinstance(g, int) else tuple(int(v) for v in g)
         if len(self.coarse_grid) != 2 or min(self.coarse_grid) < 1: raise ValueError(f"coarse_grid={g!r}: expected (h, w) or an int")
         self.check_fields(coarse_codes='int >= 1', fine_codes='int >= 1', factor='int >= 1', num_classes='int >= 0',
-                          width='int >= 1', coarse_blocks='int >= 0', fine_blocks='int >= 0', seed='int', p_uncond='[0, 1]')
+                          width='int >= 1', coarse_blocks='int >= 0', fine_blocks='int >= 0', head_blocks='int >= 0', seed='int',
+                          p_uncond='[0, 1]')
+        if not isinstance(self.subscale, bool): raise ValueError(f"subscale={self.subscale!r}: expected true or false")
 
     @property
     def fine_grid(self) -> tuple[int, int]: return tuple(g * self.factor for g in self.coarse_grid)
 
-UpsamplerConfig.presets = {'default': {}, 'tiny': dict(width=16, coarse_blocks=1, fine_blocks=1)}
+UpsamplerConfig.presets = {'default': {}, 'tiny': dict(width=16, coarse_blocks=1, fine_blocks=1, head_blocks=1)}
 
 # %% ../nbs/05b_upsampler.ipynb #50950d5b
+def to_subscale(fine: torch.Tensor, factor: int) -> torch.Tensor:
+    "Fine grids (B, factor·h, factor·w) → their factor² sub-lattices (B, factor², h, w): sub-position k = (k // factor, k % factor) of each block."
+    B, H, W = fine.shape
+    return fine.view(B, H // factor, factor, W // factor, factor).permute(0, 2, 4, 1, 3).reshape(B, factor ** 2, H // factor, W // factor)
+
+def from_subscale(sub: torch.Tensor, factor: int) -> torch.Tensor:
+    "Sub-lattices (B, factor², h, w), or their logits (B, factor², C, h, w), back into fine grids (B, factor·h, factor·w) / (B, C, ·, ·)."
+    if sub.ndim == 4: return from_subscale(sub[:, :, None], factor)[:, 0]
+    B, _, C, h, w = sub.shape
+    return sub.view(B, factor, factor, C, h, w).permute(0, 3, 4, 1, 5, 2).reshape(B, C, h * factor, w * factor)
+
 class ResidualBlock(nn.Module):
     "x + conv(gelu(conv(gelu(x)))): two 3×3 convolutions at constant width."
     def __init__(self, width: int):
@@ -58,7 +73,7 @@ class ResidualBlock(nn.Module):
     def forward(self, x): return x + self.conv2(F.gelu(self.conv1(F.gelu(x))))
 
 class CodeUpsampler(nn.Module):
-    "Coarse code grids (B, h, w) (and class labels) → logits of the fine codes (B, fine_codes, factor·h, factor·w)."
+    "Coarse code grids (B, h, w) (and class labels; with `subscale`, the fine codes too) → logits of the fine codes (B, fine_codes, factor·h, factor·w)."
     def __init__(self, config: UpsamplerConfig):
         super().__init__()
         self.config, c = config, config
@@ -67,9 +82,15 @@ class CodeUpsampler(nn.Module):
             self.embed = nn.Embedding(c.coarse_codes, c.width)
             self.label_embed = nn.Embedding(c.num_classes + 1, c.width) if c.num_classes else None   # last row: no class
             self.coarse = nn.Sequential(*[ResidualBlock(c.width) for _ in range(c.coarse_blocks)])
-            self.expand = nn.Conv2d(c.width, c.factor ** 2 * c.width, 1)
-            self.fine = nn.Sequential(*[ResidualBlock(c.width) for _ in range(c.fine_blocks)])
-            self.head = nn.Conv2d(c.width, c.fine_codes, 1)
+            if c.subscale:   # one head per sub-position; sub-position k also sees the codes drawn at 0..k-1
+                n = c.factor ** 2
+                self.fine_embed = nn.ModuleList([nn.Embedding(c.fine_codes, c.width) for _ in range(n - 1)])
+                self.heads = nn.ModuleList([nn.Sequential(*[ResidualBlock(c.width) for _ in range(c.head_blocks)],
+                                                          nn.Conv2d(c.width, c.fine_codes, 1)) for _ in range(n)])
+            else:
+                self.expand = nn.Conv2d(c.width, c.factor ** 2 * c.width, 1)
+                self.fine = nn.Sequential(*[ResidualBlock(c.width) for _ in range(c.fine_blocks)])
+                self.head = nn.Conv2d(c.width, c.fine_codes, 1)
 
     def _labels(self, labels, n: int, device) -> torch.Tensor:
         "Class indices, with -1 (or no labels) → the 'no class' row."
@@ -79,19 +100,29 @@ class CodeUpsampler(nn.Module):
         if (labels >= self.config.num_classes).any(): raise ValueError(f"label {int(labels.max())}: the upsampler knows {self.config.num_classes} classes")
         return torch.where(labels < 0, self.config.num_classes, labels)
 
-    def forward(self, coarse: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    def trunk(self, coarse: torch.Tensor, labels=None) -> torch.Tensor:
+        "The coarse grid's features (B, width, h, w): code and class embeddings through the coarse blocks."
         h = self.embed(coarse).permute(0, 3, 1, 2)
         if self.label_embed is not None: h = h + self.label_embed(self._labels(labels, len(coarse), coarse.device))[:, :, None, None]
-        h = F.pixel_shuffle(self.expand(self.coarse(h)), self.config.factor)
-        return self.head(self.fine(h))
+        return self.coarse(h)
+
+    def forward(self, coarse: torch.Tensor, labels: torch.Tensor | None = None, fine: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.trunk(coarse, labels)
+        if not self.config.subscale: return self.head(self.fine(F.pixel_shuffle(self.expand(h), self.config.factor)))
+        if fine is None: raise ValueError("a subscale upsampler's logits depend on the fine codes drawn before: pass `fine` (or sample with `upsample_codes`)")
+        sub, logits = to_subscale(fine, self.config.factor), []
+        for k, head in enumerate(self.heads):
+            logits.append(head(h))
+            if k < len(self.fine_embed): h = h + self.fine_embed[k](sub[:, k]).permute(0, 3, 1, 2)
+        return from_subscale(torch.stack(logits, 1), self.config.factor)
 
     def nll(self, coarse, fine, labels=None) -> torch.Tensor:
         "Negative log-likelihood of each fine grid given its coarse grid: nats per fine code, shape (B,)."
-        return F.cross_entropy(self(coarse, labels), fine, reduction='none').flatten(1).mean(1)
+        return F.cross_entropy(self(coarse, labels, fine), fine, reduction='none').flatten(1).mean(1)
 
     def num_params(self) -> int: return sum(p.numel() for p in self.parameters())
 
-# %% ../nbs/05b_upsampler.ipynb #5045a324
+# %% ../nbs/05b_upsampler.ipynb #8dab4057
 @torch.no_grad()
 def upsample_codes(model: CodeUpsampler, coarse: torch.Tensor, labels: torch.Tensor | None = None, temperature: float = 1.0,
                    seed: int = 0, batch_size: int = 128) -> torch.Tensor:
@@ -105,13 +136,20 @@ def upsample_codes(model: CodeUpsampler, coarse: torch.Tensor, labels: torch.Ten
     if len(coarse) and (coarse.min() < 0 or coarse.max() >= model.config.coarse_codes):
         raise ValueError(f"coarse code {int(coarse.max())}: the upsampler reads codes 0..{model.config.coarse_codes - 1}")
     g, out = torch.Generator(device='cpu').manual_seed(seed), []
+    def draw(logits):   # (B, K, ...) → codes (B, ...), on the CPU generator whatever the device
+        logits = logits.float().cpu()
+        if temperature == 0: return logits.argmax(1)
+        p = (logits / temperature).softmax(1).movedim(1, -1)
+        return torch.multinomial(p.reshape(-1, p.shape[-1]), 1, generator=g).view(p.shape[:-1])
     was_training = model.training; model.eval()
     for i in range(0, len(coarse), batch_size):
         lab = None if labels is None else torch.as_tensor(labels)[i:i + batch_size].to(dev)
-        logits = model(coarse[i:i + batch_size].to(dev), lab).float().cpu()
-        if temperature == 0: out.append(logits.argmax(1)); continue
-        p = (logits / temperature).softmax(1).permute(0, 2, 3, 1)
-        out.append(torch.multinomial(p.reshape(-1, p.shape[-1]), 1, generator=g).view(p.shape[:-1]))
+        if not model.config.subscale: out.append(draw(model(coarse[i:i + batch_size].to(dev), lab))); continue
+        h, subs = model.trunk(coarse[i:i + batch_size].to(dev), lab), []
+        for k, head in enumerate(model.heads):   # sub-position after sub-position, each seeing those drawn before it
+            subs.append(draw(head(h)))
+            if k < len(model.fine_embed): h = h + model.fine_embed[k](subs[-1].to(dev)).permute(0, 3, 1, 2)
+        out.append(from_subscale(torch.stack(subs, 1), model.config.factor))
     model.train(was_training)
     return torch.cat(out) if out else torch.zeros(0, *model.config.fine_grid, dtype=torch.long)
 
@@ -141,12 +179,14 @@ class PairedCodes(Dataset):
     def __getitem__(self, i): return self.coarse[i], self.fine[i], self.labels[i]
 
 # %% ../nbs/05b_upsampler.ipynb #2bc976e9
-def toy_code_pair(n: int, size: int = 6, codes: int = 8, seed: int = 0) -> tuple[CodeSet, CodeSet]:
-    "A coarse and a 2× finer `CodeSet` of `n` toy 'images': the fine patch of each coarse code is fixed, mirrored where its right neighbour repeats it."
+def toy_code_pair(n: int, size: int = 6, codes: int = 8, seed: int = 0, coin: bool = False) -> tuple[CodeSet, CodeSet]:
+    """A coarse and a 2× finer `CodeSet` of `n` toy 'images': the fine patch of each coarse code is fixed, mirrored where its right
+    neighbour repeats it (`coin`: where a fair coin says so)."""
     g = torch.Generator().manual_seed(seed)
     coarse = torch.randint(0, codes, (n, size, size), generator=g)
     coarse[:, :, 1::2] = torch.where(torch.rand(n, size, size // 2, generator=g) < 0.3, coarse[:, :, ::2], coarse[:, :, 1::2])
     repeat = torch.zeros_like(coarse, dtype=torch.bool); repeat[:, :, :-1] = coarse[:, :, 1:] == coarse[:, :, :-1]
+    if coin: repeat = torch.rand(coarse.shape, generator=g) < 0.5
     patch = torch.arange(4).view(2, 2)
     fine = 4 * coarse.repeat_interleave(2, 1).repeat_interleave(2, 2)
     offsets = patch.repeat(size, size)[None].expand(n, -1, -1)
@@ -175,7 +215,7 @@ def upsampler_eval(model: CodeUpsampler, loader, device, max_batches: int | None
     for i, (coarse, fine, labels) in enumerate(loader):
         if max_batches is not None and i >= max_batches: break
         coarse, fine, labels = coarse.to(device), fine.to(device), labels.to(device)
-        logits = model(coarse, labels if model.config.num_classes else None)
+        logits = model(coarse, labels if model.config.num_classes else None, fine)
         total += float(F.cross_entropy(logits.float(), fine, reduction='sum')); hits += float((logits.argmax(1) == fine).sum()); count += fine.numel()
     return {'nll': total / count, 'bits_per_code': total / count / math.log(2), 'accuracy': hits / count}
 
