@@ -4,7 +4,7 @@ the 32x32 grid of codes from the 16x16 one, and the samples of the 16x16 priors 
 by the 32x32 VQ-VAE.
 
     python bench/code_upsampler.py --coarse runs/demo --fine runs/demo32 --threads 2 [--steps 2000 --set width=64]
-                                   [--out bench/results/code_upsampler.json]
+                                   [--out bench/results/code_upsampler.json] [--up-dir DIR]
 
 COARSE is a finished `vqlesion demo` run (16x16 grids, its priors and samples); FINE is `bench/grid_size.py --src COARSE
 --set downsample=2` (the same training split encoded into 32x32 grids of the same images). The upsampler is trained
@@ -26,6 +26,7 @@ def main(argv=None):
     p.add_argument('--lr', type=float, default=None)
     p.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='UpsamplerConfig overrides (JSON values)')
     p.add_argument('--unconditional', action='store_true', help='ignore the class labels')
+    p.add_argument('--up-dir', default=None, help="the upsampler's run folder (default: FINE/upsampler; resumed if it is there)")
     p.add_argument('--threads', type=int, default=2); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--out', default='bench/results/code_upsampler.json')
     p.add_argument('--figure', default='nbs/images/upsampled_samples.jpg', help='real | GPT samples as the demo decodes them | through the upsampler, a row per class')
@@ -37,7 +38,8 @@ def main(argv=None):
     from vqlesion.quality import sample_quality
     from vqlesion.upsampler import train_upsampler, load_upsampler, upsample_codes
     from vqlesion.train import read_metrics
-    coarse_run, fine_run, up_run = Path(a.coarse), Path(a.fine), Path(a.fine) / 'upsampler'
+    coarse_run, fine_run = Path(a.coarse), Path(a.fine)
+    up_run = Path(a.up_dir) if a.up_dir else fine_run / 'upsampler'
     over = {k: json.loads(v) for k, v in (x.split('=', 1) for x in a.set)}
     t0 = time.time()
     train_upsampler(coarse_run / 'codes' / 'train.npz', fine_run / 'codes' / 'train.npz', up_run, steps=a.steps, batch_size=a.batch_size,
@@ -84,7 +86,7 @@ def main(argv=None):
             fig = plot_beside_real(real, labels, {'GPT, 16×16 decoder': (direct, fl), 'GPT, upsampled to 32×32 (temperature 1)': (upsampled, fl)},
                                    q['classes'], n=4)
             fig.savefig(a.figure, dpi=80, bbox_inches='tight', pil_kwargs={'quality': 85}); plt.close(fig)
-    flags = ''.join(f' --set {x}' for x in a.set) + (' --unconditional' if a.unconditional else '')
+    flags = ''.join(f' --set {x}' for x in a.set) + (' --unconditional' if a.unconditional else '') + (f' --up-dir {a.up_dir}' if a.up_dir else '')
     res = {'coarse': str(coarse_run), 'fine': str(fine_run), 'upsampler': rc['model'], 'train': rc['train'], 'threads': a.threads,
            'n_params': net.num_params(), 'train_seconds': train_seconds, 'log': log, 'test_bits_per_fine_code': test_bits,
            'real_floor_kid': json.loads((coarse_run / 'metrics.json').read_text())['realism']['real']['kid'], 'rows': rows,

@@ -166,28 +166,25 @@ def _encode_parser(sub):
     _add_device_arg(p)
     p.set_defaults(func=cmd_encode)
 
-def cmd_train_prior(args):
-    from vqlesion.priors import train_prior
+def _code_training(train, args, *inputs, unit: str = 'bits/code'):
+    "Run `train(*inputs, args.out, ...)` (train_prior, train_upsampler) with the flags both commands share; print its best NLL in `unit`."
     t0 = time.time()
     flags = dict(preset=args.preset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                  valid_fraction=args.valid_fraction, seed=args.seed, device=args.device, eval_every=args.eval_every,
                  show_progress=_no_progress(args), conditional=not args.unconditional,
                  **_given(checkpoint_every=args.checkpoint_every))
-    tr = train_prior(args.kind, args.codes, args.out, **merge_overrides(flags, args.set))
+    tr = train(*inputs, args.out, **merge_overrides(flags, args.set))
     best = tr.best or {}
     if tr.is_main:
         print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; best validation NLL "
-              f"{best.get('value', float('nan')) / math.log(2):.4f} bits/code at step {best.get('step')}; run folder {args.out}")
+              f"{best.get('value', float('nan')) / math.log(2):.4f} {unit} at step {best.get('step')}; run folder {args.out}")
 
-def _train_prior_parser(sub):
-    p = sub.add_parser('train-prior', help='train a GPT or Gated PixelCNN prior on code grids')
-    p.add_argument('--kind', required=True, choices=['gpt', 'pixelcnn'])
-    p.add_argument('--codes', required=True, help='a code file from `vqlesion encode`')
+def _add_code_training_args(p, func, preset_help: str):
+    "The flags of train-prior and train-upsampler after their inputs."
     p.add_argument('--out', required=True, help='run folder (resumes when it holds a checkpoint)')
-    p.add_argument('--preset', default='default', help='default; recipe-a (gpt) or recipe-b (pixelcnn)')
-    p.add_argument('--steps', type=positive_int, default=None)
-    p.add_argument('--batch-size', type=positive_int, default=None)
-    p.add_argument('--lr', type=positive_float, default=None)
+    p.add_argument('--preset', default='default', help=preset_help)
+    for flag, kind in (('--steps', positive_int), ('--batch-size', positive_int), ('--lr', positive_float)):
+        p.add_argument(flag, type=kind, default=None)
     p.add_argument('--valid-fraction', type=open_fraction, default=0.1)
     p.add_argument('--seed', type=int, default=None)
     p.add_argument('--eval-every', type=positive_int, default=None)
@@ -196,7 +193,17 @@ def _train_prior_parser(sub):
     _add_set_arg(p)
     p.add_argument('--no-progress', action='store_true')
     _add_device_arg(p)
-    p.set_defaults(func=cmd_train_prior)
+    p.set_defaults(func=func)
+
+def cmd_train_prior(args):
+    from vqlesion.priors import train_prior
+    _code_training(train_prior, args, args.kind, args.codes)
+
+def _train_prior_parser(sub):
+    p = sub.add_parser('train-prior', help='train a GPT or Gated PixelCNN prior on code grids')
+    p.add_argument('--kind', required=True, choices=['gpt', 'pixelcnn'])
+    p.add_argument('--codes', required=True, help='a code file from `vqlesion encode`')
+    _add_code_training_args(p, cmd_train_prior, 'default; recipe-a (gpt) or recipe-b (pixelcnn)')
 
 def cmd_evaluate_prior(args):
     from vqlesion.priors import evaluate_prior
@@ -243,31 +250,13 @@ def _sample_parser(sub):
 
 def cmd_train_upsampler(args):
     from vqlesion.upsampler import train_upsampler
-    t0 = time.time()
-    flags = dict(preset=args.preset, steps=args.steps, batch_size=args.batch_size, lr=args.lr, valid_fraction=args.valid_fraction,
-                 seed=args.seed, device=args.device, eval_every=args.eval_every, show_progress=_no_progress(args),
-                 conditional=not args.unconditional, **_given(checkpoint_every=args.checkpoint_every))
-    tr = train_upsampler(args.coarse, args.fine, args.out, **merge_overrides(flags, args.set))
-    best = tr.best or {}
-    if tr.is_main:
-        print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; best validation NLL "
-              f"{best.get('value', float('nan')) / math.log(2):.4f} bits/fine code at step {best.get('step')}; run folder {args.out}")
+    _code_training(train_upsampler, args, args.coarse, args.fine, unit='bits/fine code')
 
 def _train_upsampler_parser(sub):
     p = sub.add_parser('train-upsampler', help='train a code upsampler from coarse code grids to finer ones of the same images')
     p.add_argument('--coarse', required=True, help="a code file from `vqlesion encode` with the priors' (coarse) VQ-VAE")
     p.add_argument('--fine', required=True, help='the same images encoded with the fine VQ-VAE (`train-vqvae --downsample` halved)')
-    p.add_argument('--out', required=True, help='run folder (resumes when it holds a checkpoint)')
-    p.add_argument('--preset', default='default', help='default or tiny')
-    for flag, kind in (('--steps', positive_int), ('--batch-size', positive_int), ('--lr', positive_float), ('--seed', int), ('--eval-every', positive_int)):
-        p.add_argument(flag, type=kind, default=None)
-    p.add_argument('--valid-fraction', type=open_fraction, default=0.1)
-    _add_checkpoint_arg(p)
-    p.add_argument('--unconditional', action='store_true', help='ignore class labels')
-    _add_set_arg(p)
-    p.add_argument('--no-progress', action='store_true')
-    _add_device_arg(p)
-    p.set_defaults(func=cmd_train_upsampler)
+    _add_code_training_args(p, cmd_train_upsampler, 'default or tiny')
 
 # %% ../nbs/09_cli.ipynb #28172c78
 def cmd_demo(args):

@@ -14,8 +14,8 @@ import torch
 # %% auto #0
 __all__ = ['ADDED_FIELDS', 'FIELD_RULES', 'default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save',
            'atomic_json_save', 'atomic_npz_save', 'CheckpointMismatch', 'rng_state', 'set_rng_state',
-           'config_differences', 'load_checkpoint', 'read_metrics', 'plot_curves', 'StopSignals', 'check_value',
-           'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
+           'config_differences', 'load_checkpoint', 'load_run_checkpoint', 'read_metrics', 'plot_curves', 'StopSignals',
+           'check_value', 'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
 
 # %% ../nbs/00_core.ipynb #3773a629
 def _mps_available() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
@@ -143,6 +143,18 @@ def load_checkpoint(path: str | Path, expected_config: dict | None = None, ignor
     if not isinstance(ck, dict) or 'model' not in ck or 'config' not in ck:
         raise ValueError(f"{path} is not a vqlesion checkpoint (it has no 'model' and 'config' entries)")
     if expected_config is not None: _refuse_differences(path, ck['config'], expected_config, ignore)
+    return ck
+
+def load_run_checkpoint(run: str | Path, kind: str, which: str = 'best', command: str = '') -> dict:
+    """The checkpoint of a run folder of `kind` ('prior', 'upsampler'): its best validation checkpoint (`best.pt`) unless
+    `which='last'` or there is none, else `checkpoint.pt`; refuses a folder without one or another kind's, naming the file."""
+    run = Path(run)
+    path = run / 'best.pt' if which == 'best' and (run / 'best.pt').exists() else run / 'checkpoint.pt'
+    if not path.exists():
+        raise FileNotFoundError(f"{run} holds no {kind} checkpoint (best.pt or checkpoint.pt)" + (f": train one with `{command}`" if command else ''))
+    ck = load_checkpoint(path)
+    if ck['config'].get('kind') != kind:
+        raise ValueError(f"{path} is a {ck['config'].get('kind', 'unknown')} checkpoint, not {'an' if kind[0] in 'aeiou' else 'a'} {kind}'s")
     return ck
 
 def _refuse_differences(path, saved: dict, current: dict, ignore: tuple) -> None:

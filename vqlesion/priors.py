@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from torch.utils.data import Dataset, DataLoader
 from PIL import Image
 import torchvision.transforms.v2.functional as TF
-from .core import default_device, atomic_write, atomic_json_save, atomic_npz_save, image_grid, progress
+from .core import default_device, atomic_write, atomic_json_save, atomic_npz_save, image_grid, progress, load_run_checkpoint
 from .train import Trainer, TrainConfig, load_checkpoint, plot_curves, read_metrics
 from .prior import CodePrior
 from .gpt import GPT, GPTConfig
@@ -210,12 +210,8 @@ def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'de
 
 def load_prior(run: str | Path, device=None, which: str = 'best') -> tuple[CodePrior, dict]:
     "The prior of a run folder (its best validation checkpoint, else the last) and the run's config."
-    run = Path(run)
-    path = run / 'best.pt' if which == 'best' and (run / 'best.pt').exists() else run / 'checkpoint.pt'
-    if not path.exists(): raise FileNotFoundError(f"{run} holds no prior checkpoint (best.pt or checkpoint.pt): train one with `vqlesion train-prior`")
-    ck = load_checkpoint(path)
+    ck = load_run_checkpoint(run, 'prior', which, 'vqlesion train-prior')
     rc = ck['config']
-    if rc.get('kind') != 'prior': raise ValueError(f"{path} is a {rc.get('kind', 'unknown')} checkpoint, not a prior's")
     model_cls, config_cls = PRIOR_MODELS[rc['prior']]
     model = model_cls(config_cls.from_dict(rc['model']))
     model.load_state_dict(ck['model'])

@@ -11,8 +11,8 @@ import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 import matplotlib.pyplot as plt
 from torch.utils.data import Dataset
-from .core import Config, default_device
-from .train import Trainer, TrainConfig, load_checkpoint, plot_curves, read_metrics
+from .core import Config, default_device, load_run_checkpoint
+from .train import Trainer, TrainConfig, plot_curves, read_metrics
 from .prior import drop_labels
 from .priors import CodeSet, load_codes, split_by_source, check_codebook, decode_codes
 from .vqvae import load_vqvae, codebook_fingerprint
@@ -252,12 +252,8 @@ def train_upsampler(coarse: str | Path, fine: str | Path, out: str | Path, prese
 
 def load_upsampler(run: str | Path, device=None, which: str = 'best') -> tuple[CodeUpsampler, dict]:
     "The upsampler of a run folder (its best validation checkpoint, else the last) and the run's config."
-    run = Path(run)
-    path = run / 'best.pt' if which == 'best' and (run / 'best.pt').exists() else run / 'checkpoint.pt'
-    if not path.exists(): raise FileNotFoundError(f"{run} holds no upsampler checkpoint (best.pt or checkpoint.pt): train one with `vqlesion train-upsampler`")
-    ck = load_checkpoint(path)
+    ck = load_run_checkpoint(run, 'upsampler', which, 'vqlesion train-upsampler')
     rc = ck['config']
-    if rc.get('kind') != 'upsampler': raise ValueError(f"{path} is a {rc.get('kind', 'unknown')} checkpoint, not an upsampler's")
     model = CodeUpsampler(UpsamplerConfig.from_dict(rc['model']))
     model.load_state_dict(ck['model'])
     return model.to(default_device(device)).eval(), rc
