@@ -573,7 +573,7 @@ def demo_fine(d):
                    f"{up['steps']:,} steps, {up['n_params'] / 1e6:.2f} M parameters, {up['valid_bits_per_fine_code']:.2f} held-out bits per fine code). "
                    f"The fine VQ-VAE reconstructs at {f['vqvae']['psnr']:.2f} dB against {d['vqvae']['psnr']:.2f} dB. "
                    f"The better prior through the upsampler, the {PRIOR_NAMES[best]}, has KID {b['kid']:.3f} against {plain['kid']:.3f} "
-                   f"for the same samples through the plain decoder ({b['kid'] / plain['kid']:.0%} of it; the issue's target is half) and CNN two-sample accuracy "
+                   f"for the same samples through the plain decoder ({b['kid'] / plain['kid']:.0%} of it; our target is half) and CNN two-sample accuracy "
                    f"{b['c2st_cnn']:.3f} against {plain['c2st_cnn']:.3f}.")]
     return '\n'.join(lines + ['', source_line(f'`{DEMO_FINE}`, key `realism`', f'`{demo_command(d)}`')])
 
