@@ -7,6 +7,8 @@ For every prior of the run (`gpt`, `pixelcnn`) and every setting (temperature, t
 it draws as many code grids as the demo evaluates, with the demo's class labels, decodes them with the run's VQ-VAE
 (the sharp decoder where the run has one), and scores them against the real test images with the demo's feature
 network: CNN two-sample accuracy, KID, precision/recall, class fidelity. Sampling time is measured per setting.
+With `--upsampler RUN` (a `train-upsampler` run on the demo's codes, e.g. a `--preset fine` run's OUT/upsampler) the grids
+are decoded coarse to fine instead: upsampled at `--upsampler-temperature` and decoded by the fine VQ-VAE it learned from.
 Writes the JSON and a figure of realism against sampling time beside it (.png)."""
 import argparse, json, sys, time
 from pathlib import Path
@@ -28,6 +30,8 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--decoder', default='auto', choices=['auto', 'plain'], help="'plain': the MSE-trained decoder")
     p.add_argument('--settings', default='all', choices=['all', 'baseline'], help="'baseline': temperature 1, no filter, no guidance")
+    p.add_argument('--upsampler', default=None, help='decode coarse to fine through this train-upsampler run')
+    p.add_argument('--upsampler-temperature', type=float, default=1.0)
     return p.parse_args(argv)
 
 
@@ -37,7 +41,9 @@ def main(argv=None):
     from vqlesion.demo import demo_quality_inputs
     from vqlesion.priors import load_prior, decode_codes
     from vqlesion.quality import sample_quality
+    from vqlesion.upsampler import load_upsampler, decode_upsampled
     run = Path(a.run)
+    up = load_upsampler(a.upsampler, device='cpu') if a.upsampler else None
     inp = demo_quality_inputs(run, decoder=a.decoder)   # real test images, labels, classes, feature net, VQ-VAE
     real, labels, classes, net, vq, cfg = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae'], inp['config']
     n = a.n or len(real)
@@ -51,10 +57,11 @@ def main(argv=None):
             t0 = time.time()
             codes = prior.sample(n, labels=lab if prior.config.num_classes else None, generator=g, **s)
             secs = time.time() - t0
-            fake = decode_codes(vq, codes)
+            if up is None: fake = decode_codes(vq, codes)
+            else: fake = decode_upsampled(a.upsampler, codes, lab, temperature=a.upsampler_temperature, seed=a.seed, upsampler=up)['images']
             q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=a.seed,
                                c2st_kw=dict(seeds=(a.seed,), steps=cfg.c2st_steps))
-            row = {'prior': kind, 'decoder': a.decoder, **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
+            row = {'prior': kind, 'decoder': a.decoder if up is None else f'upsampled (temperature {a.upsampler_temperature:g})', **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
                    'sample_seconds': round(secs, 2), **{k: v for k, v in q.items() if not isinstance(v, dict)}}
             rows.append(row)
             print(json.dumps({k: row[k] for k in ('prior', 'temperature', 'top_k', 'top_p', 'guidance', 'sample_seconds',
