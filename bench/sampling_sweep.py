@@ -41,9 +41,10 @@ def main(argv=None):
     from vqlesion.demo import demo_quality_inputs
     from vqlesion.priors import load_prior, decode_codes
     from vqlesion.quality import sample_quality
-    from vqlesion.upsampler import load_upsampler, decode_upsampled
+    from vqlesion.upsampler import load_upsampler, load_fine_vqvae, decode_upsampled
     run = Path(a.run)
     up = load_upsampler(a.upsampler, device='cpu') if a.upsampler else None
+    fine_vq = load_fine_vqvae(a.upsampler, up[1], device='cpu') if up else None   # once, checked against the upsampler's codes
     inp = demo_quality_inputs(run, decoder=a.decoder)   # real test images, labels, classes, feature net, VQ-VAE
     real, labels, classes, net, vq, cfg = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae'], inp['config']
     n = a.n or len(real)
@@ -58,7 +59,7 @@ def main(argv=None):
             codes = prior.sample(n, labels=lab if prior.config.num_classes else None, generator=g, **s)
             secs = time.time() - t0
             if up is None: fake = decode_codes(vq, codes)
-            else: fake = decode_upsampled(a.upsampler, codes, lab, temperature=a.upsampler_temperature, seed=a.seed, upsampler=up)['images']
+            else: fake = decode_upsampled(a.upsampler, codes, lab, temperature=a.upsampler_temperature, seed=a.seed, upsampler=up, vqvae=fine_vq)['images']
             q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=a.seed,
                                c2st_kw=dict(seeds=(a.seed,), steps=cfg.c2st_steps))
             row = {'prior': kind, 'decoder': a.decoder if up is None else f'upsampled (temperature {a.upsampler_temperature:g})', **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},

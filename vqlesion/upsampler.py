@@ -20,7 +20,7 @@ from .vqvae import load_vqvae, codebook_fingerprint
 # %% auto #0
 __all__ = ['UPSAMPLER_TRAINING', 'UpsamplerConfig', 'to_subscale', 'from_subscale', 'ResidualBlock', 'CodeUpsampler',
            'upsample_codes', 'check_pair', 'PairedCodes', 'toy_code_pair', 'upsampler_step', 'upsampler_eval',
-           'train_upsampler', 'load_upsampler', 'decode_upsampled', 'check_upsampler_matches_prior']
+           'train_upsampler', 'load_upsampler', 'decode_upsampled', 'load_fine_vqvae', 'check_upsampler_matches_prior']
 
 # %% ../nbs/05b_upsampler.ipynb #49744f17
 @dataclass
@@ -110,11 +110,18 @@ class CodeUpsampler(nn.Module):
         h = self.trunk(coarse, labels)
         if not self.config.subscale: return self.head(self.fine(F.pixel_shuffle(self.expand(h), self.config.factor)))
         if fine is None: raise ValueError("a subscale upsampler's logits depend on the fine codes drawn before: pass `fine` (or sample with `upsample_codes`)")
-        sub, logits = to_subscale(fine, self.config.factor), []
-        for k, head in enumerate(self.heads):
-            logits.append(head(h))
-            if k < len(self.fine_embed): h = h + self.fine_embed[k](sub[:, k]).permute(0, 3, 1, 2)
+        sub = to_subscale(fine, self.config.factor)
+        logits, _ = self.subscale_heads(h, lambda k, logits_k: sub[:, k])   # teacher forcing: the true codes
         return from_subscale(torch.stack(logits, 1), self.config.factor)
+
+    def subscale_heads(self, h: torch.Tensor, choose) -> tuple[list, list]:
+        """The heads in sub-position order on the trunk's features `h`: `choose(k, logits_k)` gives the codes (B, h, w) at
+        sub-position k (the true ones in training, draws in sampling), which every later head sees. Returns both lists."""
+        logits, codes = [], []
+        for k, head in enumerate(self.heads):
+            logits.append(head(h)); codes.append(choose(k, logits[-1]))
+            if k < len(self.fine_embed): h = h + self.fine_embed[k](codes[-1]).permute(0, 3, 1, 2)
+        return logits, codes
 
     def nll(self, coarse, fine, labels=None) -> torch.Tensor:
         "Negative log-likelihood of each fine grid given its coarse grid: nats per fine code, shape (B,)."
@@ -145,11 +152,9 @@ def upsample_codes(model: CodeUpsampler, coarse: torch.Tensor, labels: torch.Ten
     for i in range(0, len(coarse), batch_size):
         lab = None if labels is None else torch.as_tensor(labels)[i:i + batch_size].to(dev)
         if not model.config.subscale: out.append(draw(model(coarse[i:i + batch_size].to(dev), lab))); continue
-        h, subs = model.trunk(coarse[i:i + batch_size].to(dev), lab), []
-        for k, head in enumerate(model.heads):   # sub-position after sub-position, each seeing those drawn before it
-            subs.append(draw(head(h)))
-            if k < len(model.fine_embed): h = h + model.fine_embed[k](subs[-1].to(dev)).permute(0, 3, 1, 2)
-        out.append(from_subscale(torch.stack(subs, 1), model.config.factor))
+        # sub-position after sub-position, each head seeing the codes drawn before it
+        _, subs = model.subscale_heads(model.trunk(coarse[i:i + batch_size].to(dev), lab), lambda k, logits_k: draw(logits_k).to(dev))
+        out.append(from_subscale(torch.stack(subs, 1), model.config.factor).cpu())
     model.train(was_training)
     return torch.cat(out) if out else torch.zeros(0, *model.config.fine_grid, dtype=torch.long)
 
@@ -262,15 +267,19 @@ def load_upsampler(run: str | Path, device=None, which: str = 'best') -> tuple[C
 def decode_upsampled(upsampler_run: str | Path, coarse: torch.Tensor, labels: torch.Tensor | None = None, temperature: float = 1.0,
                      seed: int = 0, vqvae_run: str | Path | None = None, device=None, upsampler=None, vqvae=None) -> dict:
     """Coarse code grids → `codes` (the fine grids) and `images` (N, 3, H, W) in [0, 1], through the upsampler of `upsampler_run`
-    and the fine VQ-VAE (`vqvae_run`, default: the one that made the upsampler's fine codes). `upsampler`, `vqvae`: loaded already."""
+    and the fine VQ-VAE (`load_fine_vqvae`). `upsampler` (`load_upsampler`'s pair), `vqvae`: loaded already, for repeated calls."""
     model, rc = upsampler if upsampler is not None else load_upsampler(upsampler_run, device=device)
-    if vqvae is None:
-        vqvae_run = vqvae_run or rc['fine'].get('vqvae_run')
-        if vqvae_run is None: raise ValueError(f"the upsampler in {upsampler_run} does not record its fine VQ-VAE: name it (vqvae_run=, --fine-vqvae)")
-        vqvae = load_vqvae(vqvae_run, device=device)
-        check_codebook(rc['fine'].get('codebook'), codebook_fingerprint(vqvae), f"the upsampler in {upsampler_run}", f"the VQ-VAE in {vqvae_run}")
+    if vqvae is None: vqvae = load_fine_vqvae(upsampler_run, rc, vqvae_run, device=device)
     fine = upsample_codes(model, coarse, labels if model.config.num_classes else None, temperature=temperature, seed=seed)
     return {'codes': fine, 'images': decode_codes(vqvae, fine)}
+
+def load_fine_vqvae(upsampler_run: str | Path, rc: dict, vqvae_run: str | Path | None = None, device=None):
+    "The fine VQ-VAE of an upsampler run (config `rc`): `vqvae_run`, default the one that made its fine codes; refused if its codebook is another."
+    vqvae_run = vqvae_run or rc['fine'].get('vqvae_run')
+    if vqvae_run is None: raise ValueError(f"the upsampler in {upsampler_run} does not record its fine VQ-VAE: name it (vqvae_run=, --fine-vqvae)")
+    vqvae = load_vqvae(vqvae_run, device=device)
+    check_codebook(rc['fine'].get('codebook'), codebook_fingerprint(vqvae), f"the upsampler in {upsampler_run}", f"the VQ-VAE in {vqvae_run}")
+    return vqvae
 
 def check_upsampler_matches_prior(prior_rc: dict, upsampler_rc: dict, what_prior: str, what_upsampler: str) -> None:
     "Refuse an upsampler whose coarse codes are not the prior's (codebook fingerprints, grid)."
