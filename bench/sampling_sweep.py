@@ -8,7 +8,8 @@ it draws as many code grids as the demo evaluates, with the demo's class labels,
 (the sharp decoder where the run has one), and scores them against the real test images with the demo's feature
 network: CNN two-sample accuracy, KID, precision/recall, class fidelity. Sampling time is measured per setting.
 With `--upsampler RUN` (a `train-upsampler` run on the demo's codes, e.g. a `--preset fine` run's OUT/upsampler) the grids
-are decoded coarse to fine instead: upsampled at `--upsampler-temperature` and decoded by the fine VQ-VAE it learned from.
+are decoded coarse to fine instead: upsampled at `--upsampler-temperature` (and the upsampler's own classifier-free
+`--upsampler-guidance`) and decoded by the fine VQ-VAE it learned from.
 Writes the JSON and a figure of realism against sampling time beside it (.png)."""
 import argparse, json, sys, time
 from pathlib import Path
@@ -32,6 +33,7 @@ def parse_args(argv=None):
     p.add_argument('--settings', default='all', choices=['all', 'baseline'], help="'baseline': temperature 1, no filter, no guidance")
     p.add_argument('--upsampler', default=None, help='decode coarse to fine through this train-upsampler run')
     p.add_argument('--upsampler-temperature', type=float, default=1.0)
+    p.add_argument('--upsampler-guidance', type=float, default=1.0, help="the upsampler's classifier-free guidance (1: off)")
     return p.parse_args(argv)
 
 
@@ -59,10 +61,11 @@ def main(argv=None):
             codes = prior.sample(n, labels=lab if prior.config.num_classes else None, generator=g, **s)
             secs = time.time() - t0
             if up is None: fake = decode_codes(vq, codes)
-            else: fake = decode_upsampled(a.upsampler, codes, lab, temperature=a.upsampler_temperature, seed=a.seed, upsampler=up, vqvae=fine_vq)['images']
+            else: fake = decode_upsampled(a.upsampler, codes, lab, temperature=a.upsampler_temperature, seed=a.seed, upsampler=up, vqvae=fine_vq,
+                                         guidance=a.upsampler_guidance)['images']
             q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=a.seed,
                                c2st_kw=dict(seeds=(a.seed,), steps=cfg.c2st_steps))
-            row = {'prior': kind, 'decoder': a.decoder if up is None else f'upsampled (temperature {a.upsampler_temperature:g})', **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
+            row = {'prior': kind, 'decoder': a.decoder if up is None else f'upsampled (temperature {a.upsampler_temperature:g}' + (f', guidance {a.upsampler_guidance:g})' if a.upsampler_guidance != 1 else ')'), **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
                    'sample_seconds': round(secs, 2), **{k: v for k, v in q.items() if not isinstance(v, dict)}}
             rows.append(row)
             print(json.dumps({k: row[k] for k in ('prior', 'temperature', 'top_k', 'top_p', 'guidance', 'sample_seconds',

@@ -223,7 +223,8 @@ def cmd_sample(args):
     res = sample_lesions(args.prior, args.vqvae, n=args.n, class_name=args.class_name, temperature=args.temperature,
                          top_k=args.top_k, top_p=args.top_p, guidance=args.guidance, seed=args.seed, out=args.out,
                          complete=args.complete, keep_rows=args.keep_rows, nrow=args.nrow, device=args.device,
-                         upsampler=args.upsampler, upsampler_temperature=args.upsampler_temperature, fine_vqvae=args.fine_vqvae)
+                         upsampler=args.upsampler, upsampler_temperature=args.upsampler_temperature, fine_vqvae=args.fine_vqvae,
+                         upsampler_guidance=args.upsampler_guidance)
     print(f"wrote {res['png']} and {res['npz']}")
 
 def _sample_parser(sub):
@@ -244,6 +245,7 @@ def _sample_parser(sub):
     p.add_argument('--out', default='samples.png')
     p.add_argument('--upsampler', default=None, help='a train-upsampler run: decode through it and the fine VQ-VAE it learned from')
     p.add_argument('--upsampler-temperature', type=non_negative_float, default=1.0, help="the upsampler's draws (0: each position's most likely code)")
+    p.add_argument('--upsampler-guidance', type=non_negative_float, default=1.0, help="the upsampler's classifier-free guidance scale (1: off)")
     p.add_argument('--fine-vqvae', default=None, help="the fine VQ-VAE run (default: the one recorded in the upsampler's run)")
     _add_device_arg(p)
     p.set_defaults(func=cmd_sample)

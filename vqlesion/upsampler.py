@@ -132,29 +132,35 @@ class CodeUpsampler(nn.Module):
 # %% ../nbs/05b_upsampler.ipynb #8dab4057
 @torch.no_grad()
 def upsample_codes(model: CodeUpsampler, coarse: torch.Tensor, labels: torch.Tensor | None = None, temperature: float = 1.0,
-                   seed: int = 0, batch_size: int = 128) -> torch.Tensor:
-    "Fine code grids for coarse ones (on the CPU): each position's mode (temperature 0) or a draw at `temperature`, seeded."
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature >= 0:
-        raise ValueError(f"temperature={temperature!r}: expected a number >= 0 (0: each position's most likely code)")
+                   seed: int = 0, batch_size: int = 128, guidance: float = 1.0) -> torch.Tensor:
+    """Fine code grids for coarse ones (on the CPU): each position's mode (temperature 0) or a draw at `temperature`, seeded;
+    `guidance` > 1 pushes each position towards its class (classifier-free guidance; 1: off)."""
+    for name, v in (('temperature', temperature), ('guidance', guidance)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:
+            raise ValueError(f"{name}={v!r}: expected a number >= 0" + (" (0: each position's most likely code)" if name == 'temperature' else " (1: off)"))
     dev = next(model.parameters()).device
     coarse = torch.as_tensor(coarse).long()
     if coarse.ndim != 3 or tuple(coarse.shape[1:]) != tuple(model.config.coarse_grid):
         raise ValueError(f"coarse codes of shape {tuple(coarse.shape)}: the upsampler reads (N, {model.config.coarse_grid[0]}, {model.config.coarse_grid[1]}) grids")
     if len(coarse) and (coarse.min() < 0 or coarse.max() >= model.config.coarse_codes):
         raise ValueError(f"coarse code {int(coarse.max())}: the upsampler reads codes 0..{model.config.coarse_codes - 1}")
+    guided = guidance != 1 and labels is not None and bool(model.config.num_classes) and bool((torch.as_tensor(labels) >= 0).any())
     g, out = torch.Generator(device='cpu').manual_seed(seed), []
     def draw(logits):   # (B, K, ...) → codes (B, ...), on the CPU generator whatever the device
         logits = logits.float().cpu()
+        if guided: cond, uncond = logits.chunk(2); logits = uncond + guidance * (cond - uncond)   # the batch: labelled, then unlabelled
         if temperature == 0: return logits.argmax(1)
         p = (logits / temperature).softmax(1).movedim(1, -1)
         return torch.multinomial(p.reshape(-1, p.shape[-1]), 1, generator=g).view(p.shape[:-1])
     was_training = model.training; model.eval()
     for i in range(0, len(coarse), batch_size):
-        lab = None if labels is None else torch.as_tensor(labels)[i:i + batch_size].to(dev)
-        if not model.config.subscale: out.append(draw(model(coarse[i:i + batch_size].to(dev), lab))); continue
+        x, lab = coarse[i:i + batch_size].to(dev), None if labels is None else torch.as_tensor(labels)[i:i + batch_size].to(dev)
+        if guided: x, lab = torch.cat([x, x]), torch.cat([lab, torch.full_like(lab, -1)])
+        twice = (lambda c: torch.cat([c, c])) if guided else (lambda c: c)   # both halves go on from the same draws
+        if not model.config.subscale: out.append(draw(model(x, lab))); continue
         # sub-position after sub-position, each head seeing the codes drawn before it
-        _, subs = model.subscale_heads(model.trunk(coarse[i:i + batch_size].to(dev), lab), lambda k, logits_k: draw(logits_k).to(dev))
-        out.append(from_subscale(torch.stack(subs, 1), model.config.factor).cpu())
+        _, subs = model.subscale_heads(model.trunk(x, lab), lambda k, logits_k: twice(draw(logits_k)).to(dev))
+        out.append(from_subscale(torch.stack(subs, 1)[:len(subs[0]) // (2 if guided else 1)], model.config.factor).cpu())
     model.train(was_training)
     return torch.cat(out) if out else torch.zeros(0, *model.config.fine_grid, dtype=torch.long)
 
@@ -265,12 +271,12 @@ def load_upsampler(run: str | Path, device=None, which: str = 'best') -> tuple[C
 
 # %% ../nbs/05b_upsampler.ipynb #c700a1ef
 def decode_upsampled(upsampler_run: str | Path, coarse: torch.Tensor, labels: torch.Tensor | None = None, temperature: float = 1.0,
-                     seed: int = 0, vqvae_run: str | Path | None = None, device=None, upsampler=None, vqvae=None) -> dict:
+                     seed: int = 0, vqvae_run: str | Path | None = None, device=None, upsampler=None, vqvae=None, guidance: float = 1.0) -> dict:
     """Coarse code grids → `codes` (the fine grids) and `images` (N, 3, H, W) in [0, 1], through the upsampler of `upsampler_run`
     and the fine VQ-VAE (`load_fine_vqvae`). `upsampler` (`load_upsampler`'s pair), `vqvae`: loaded already, for repeated calls."""
     model, rc = upsampler if upsampler is not None else load_upsampler(upsampler_run, device=device)
     if vqvae is None: vqvae = load_fine_vqvae(upsampler_run, rc, vqvae_run, device=device)
-    fine = upsample_codes(model, coarse, labels if model.config.num_classes else None, temperature=temperature, seed=seed)
+    fine = upsample_codes(model, coarse, labels if model.config.num_classes else None, temperature=temperature, seed=seed, guidance=guidance)
     return {'codes': fine, 'images': decode_codes(vqvae, fine)}
 
 def load_fine_vqvae(upsampler_run: str | Path, rc: dict, vqvae_run: str | Path | None = None, device=None):
