@@ -10,9 +10,9 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['positive_int', 'non_negative_int', 'positive_float', 'non_negative_float', 'open_fraction', 'probability',
            'EXIT_CODES', 'OUTPUTS', 'MACHINE_ERRNOS', 'parse_overrides', 'merge_overrides', 'checked', 'cmd_showcase',
-           'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_encode', 'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample',
-           'cmd_train_upsampler', 'cmd_demo', 'HelpFormatter', 'build_parser', 'check_output', 'check_outputs',
-           'check_device', 'exit_status', 'main']
+           'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_fit_texture', 'cmd_encode', 'cmd_train_prior',
+           'cmd_evaluate_prior', 'cmd_sample', 'cmd_train_upsampler', 'cmd_demo', 'HelpFormatter', 'build_parser',
+           'check_output', 'check_outputs', 'check_device', 'exit_status', 'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -147,6 +147,27 @@ def _evaluate_vqvae_parser(sub):
     _add_device_arg(p)
     p.set_defaults(func=cmd_evaluate_vqvae)
 
+def cmd_fit_texture(args):
+    from vqlesion.texture import TextureConfig, TEXTURE_FILE, fit_texture_run
+    from vqlesion.vqvae import run_folder
+    t0 = time.time()
+    cfg = TextureConfig.from_dict(merge_overrides(_given(images=args.images, steps=args.steps), args.set))
+    model = fit_texture_run(args.run, args.data, cfg, seed=args.seed, device=args.device)
+    spectra = f"{model.num_classes} class spectra and a pooled one" if model.num_classes else 'one spectrum (no classes)'
+    print(f"wrote {run_folder(args.run) / TEXTURE_FILE} in {time.time() - t0:.0f} s: a scale network and {spectra}; "
+          f"`vqlesion sample` now draws with it (--no-texture: the decoder's mean)")
+
+def _fit_texture_parser(sub):
+    p = sub.add_parser('fit-texture', help="fit the texture model of a VQ-VAE's decoder to its training images' residuals (RUN/texture.pt)")
+    p.add_argument('--run', required=True, help='a train-vqvae run folder')
+    p.add_argument('--data', default='synthetic', help="'synthetic' (the embedded generator) or the dataset path the run trained on")
+    p.add_argument('--images', type=positive_int, default=None, help='training images whose residuals are fitted (default: 1000)')
+    p.add_argument('--steps', type=positive_int, default=None, help="the scale network's training steps (default: 300)")
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='override a TextureConfig field, e.g. --set width=32')
+    _add_device_arg(p)
+    p.set_defaults(func=cmd_fit_texture)
+
 # %% ../nbs/09_cli.ipynb #ce893926
 def cmd_encode(args):
     from vqlesion.priors import encode_dataset
@@ -224,8 +245,8 @@ def cmd_sample(args):
                          top_k=args.top_k, top_p=args.top_p, guidance=args.guidance, seed=args.seed, out=args.out,
                          complete=args.complete, keep_rows=args.keep_rows, nrow=args.nrow, device=args.device,
                          upsampler=args.upsampler, upsampler_temperature=args.upsampler_temperature, fine_vqvae=args.fine_vqvae,
-                         upsampler_guidance=args.upsampler_guidance)
-    print(f"wrote {res['png']} and {res['npz']}")
+                         upsampler_guidance=args.upsampler_guidance, texture=args.texture)
+    print(f"wrote {res['png']} and {res['npz']}" + (" (drawn with the decoder's texture)" if res['texture'] else ''))
 
 def _sample_parser(sub):
     p = sub.add_parser('sample', help='sample code grids from a prior, decode them and write a PNG grid')
@@ -247,6 +268,9 @@ def _sample_parser(sub):
     p.add_argument('--upsampler-temperature', type=non_negative_float, default=1.0, help="the upsampler's draws (0: each position's most likely code)")
     p.add_argument('--upsampler-guidance', type=non_negative_float, default=1.0, help="the upsampler's classifier-free guidance scale (1: off)")
     p.add_argument('--fine-vqvae', default=None, help="the fine VQ-VAE run (default: the one recorded in the upsampler's run)")
+    p.add_argument('--texture', action=argparse.BooleanOptionalAction, default=None,
+                   help="add a draw of the decoder's residual from VQVAE/texture.pt (`fit-texture`; default: when the run has one); "
+                        "--no-texture: the decoder's mean")
     _add_device_arg(p)
     p.set_defaults(func=cmd_sample)
 
@@ -293,7 +317,7 @@ def _demo_parser(sub):
     p.set_defaults(func=cmd_demo)
 
 # %% ../nbs/09_cli.ipynb #da5a6817
-_PARSERS = [_showcase_parser, _train_vqvae_parser, _evaluate_vqvae_parser, _encode_parser, _train_prior_parser,
+_PARSERS = [_showcase_parser, _train_vqvae_parser, _evaluate_vqvae_parser, _fit_texture_parser, _encode_parser, _train_prior_parser,
             _evaluate_prior_parser, _sample_parser, _train_upsampler_parser, _demo_parser]
 
 EXIT_CODES = """exit status:

@@ -11,8 +11,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
 import torch
-from .core import Config, default_device, atomic_write, atomic_json_save, atomic_npz_save, progress, progress_enabled
+from .core import Config, ADDED_FIELDS, default_device, atomic_write, atomic_json_save, atomic_npz_save, progress, progress_enabled
 from .vqvae import train_vqvae, load_vqvae, adversarial_config
+from .texture import TextureConfig, fit_texture_run, load_texture
 from .prior import SAMPLING
 from .train import load_checkpoint, config_differences, CheckpointMismatch
 from .layouts import load_dataset
@@ -44,6 +45,7 @@ class DemoConfig(Config):
     vqvae_batch_size: int = 32
     vqvae_lr: float = 1e-3
     adversarial: dict | None = field(default_factory=lambda: dict(fraction=0.3))   # the sharp decoder: `AdversarialConfig` overrides; None: MSE only
+    texture: dict | None = field(default_factory=dict)   # draw the decoder's residual (chapter 3c): `TextureConfig` overrides; None: its mean
     # priors
     prior_steps: int = 450
     prior_batch_size: int = 16
@@ -96,12 +98,16 @@ DEMO_PRESETS: dict[str, dict] = {
 }
 
 DemoConfig.presets = DEMO_PRESETS
+ADDED_FIELDS['config.texture'] = None   # demo runs from before chapter 3c resume with the texture off
 
 def demo_config(preset: str = 'small', **overrides) -> DemoConfig:
     "The `DemoConfig` of a preset ('tiny', 'small', 'fine' or 'gpu'), with any field overridden by keyword (`DemoConfig.preset`)."
     if preset not in DEMO_PRESETS: raise ValueError(f"preset={preset!r}: expected one of {', '.join(DEMO_PRESETS)}")
     DemoConfig.check_keys(overrides)
     cfg = DemoConfig.preset(preset, **overrides)
+    if cfg.texture is not None:
+        if not isinstance(cfg.texture, dict): raise ValueError(f"texture={cfg.texture!r}: expected a dict of TextureConfig settings (e.g. {{}}) or None")
+        TextureConfig.from_dict(cfg.texture)   # a bad setting is refused now, not after the VQ-VAE
     if cfg.upsampler is not None:   # refused before any stage runs, not after the priors
         from vqlesion.demo_fine import fine_config
         fine_config(cfg)
@@ -174,14 +180,15 @@ def _draw(prior, labels: torch.Tensor | None, n: int, cfg: DemoConfig, seed: int
     return torch.cat(out)
 
 # %% ../nbs/08_demo.ipynb #c5b47c86
-STAGES = ['vqvae', 'encode', 'gpt', 'pixelcnn', 'samples', 'evaluate', 'report']
+STAGES = ['vqvae', 'texture', 'encode', 'gpt', 'pixelcnn', 'samples', 'evaluate', 'report']
 
 def stage_names(cfg: DemoConfig) -> list[str]:
-    "The stages of a run with `cfg`: `STAGES`, with chapter 8b's before the evaluation when the upsampler is on."
-    if cfg.upsampler is None: return list(STAGES)
+    "The stages of a run with `cfg`: `STAGES` (without `texture` when it is off), with chapter 8b's before the evaluation when the upsampler is on."
+    names = [s for s in STAGES if s != 'texture' or cfg.texture is not None]
+    if cfg.upsampler is None: return names
     from vqlesion.demo_fine import FINE_STAGES
-    i = STAGES.index('evaluate')
-    return STAGES[:i] + FINE_STAGES + STAGES[i:]
+    i = names.index('evaluate')
+    return names[:i] + FINE_STAGES + names[i:]
 
 def _savefig(fig, path: Path, dpi: int = 100) -> Path:
     import matplotlib.pyplot as plt
@@ -232,8 +239,9 @@ def _prepare_run(out, data, preset, seed, device, show_progress, data_kwargs, th
     vq_dir, codes_dir = out / 'vqvae', out / 'codes'
     outputs = {'encode': [codes_dir], 'gpt': [out / 'gpt'], 'pixelcnn': [out / 'pixelcnn'],
                'samples': [out / 'samples_gpt.npz', out / 'samples_pixelcnn.npz'], 'evaluate': [out / 'evaluation.json'],
-               'fine_encode': [out / 'fine' / 'codes'], 'upsampler': [out / 'upsampler']}
-    after = {'vqvae': ['encode', 'gpt', 'pixelcnn', 'samples', 'upsampler', 'evaluate'], 'encode': ['gpt', 'pixelcnn', 'samples', 'upsampler', 'evaluate'],
+               'fine_encode': [out / 'fine' / 'codes'], 'upsampler': [out / 'upsampler'], 'texture': [vq_dir / 'texture.pt']}
+    after = {'vqvae': ['texture', 'encode', 'gpt', 'pixelcnn', 'samples', 'upsampler', 'evaluate'], 'texture': ['evaluate'],
+             'encode': ['gpt', 'pixelcnn', 'samples', 'upsampler', 'evaluate'],
              'gpt': ['samples', 'evaluate'], 'pixelcnn': ['samples', 'evaluate'], 'samples': ['evaluate'],
              'fine_vqvae': ['fine_encode', 'upsampler', 'evaluate'], 'fine_encode': ['upsampler', 'evaluate'], 'upsampler': ['evaluate']}
     stage = _Stages(out, stage_names(cfg), log, {k: [p for d in v for p in outputs[d]] for k, v in after.items()})
@@ -260,6 +268,11 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
         out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides)
 
     _vqvae_stage(stage, cfg, data, vq_dir, seed, device, cache_dir, show_progress, dk)
+    # 1b. the decoder's texture (chapter 3c): what its mean leaves out, fitted to the training images' residuals
+    if cfg.texture is not None:
+        stage('texture', (vq_dir / 'texture.pt').exists(), lambda: fit_texture_run(
+            vq_dir, data, TextureConfig.from_dict(cfg.texture), seed=seed, device=device, **{k: v for k, v in load_kw.items() if k != 'seed'}),
+            f"fitting the decoder's texture to the residuals of the training images → {vq_dir / 'texture.pt'}")
     # 2. code grids
     def encode():
         for split in ('train', 'test'):
@@ -348,13 +361,16 @@ def _feature_net(out: Path, data, cfg: DemoConfig, load_kw: dict, device, seed: 
 
 # %% ../nbs/08_demo.ipynb #c2943a8f
 def _score_samples(out: Path, kind: str, model, plain, images, eval_labels, recon, classes, cfg: DemoConfig, seed: int, device,
-                   suite, realism: dict):
-    "Decode one prior's samples, draw its sample grid, and score it (into `realism` too); returns its `quality` and grid images."
+                   suite, realism: dict, texture=None):
+    """Decode one prior's samples (with `texture`, a draw of the decoder's residual added), draw its sample grid, and score it
+    (into `realism` too; the decoder's mean as `{kind}_mean`); returns its `quality` and grid images."""
     z = np.load(out / f'samples_{kind}.npz')
     n_eval = int(z['n_eval'])
     all_codes = torch.from_numpy(z['codes'].astype(np.int64))
     samples = decode_codes(model, all_codes)
     labels = torch.from_numpy(z['labels'].astype(np.int64))
+    if texture is not None:
+        mean, samples = samples, texture.sample(samples, labels, torch.Generator().manual_seed(seed + 7 + 1000 * ('gpt', 'pixelcnn').index(kind)))
     fake, fake_labels = samples[:n_eval], labels[:n_eval]
     grid_images, grid_labels = samples[n_eval:], labels[n_eval:]
     if (grid_labels < 0).all(): grid_labels = torch.zeros_like(grid_labels)   # unconditional: one row
@@ -364,6 +380,7 @@ def _score_samples(out: Path, kind: str, model, plain, images, eval_labels, reco
     quality = {'c2st': two_sample_test(images, fake, seed=seed), 'colour': colour_distances(images, eval_labels, fake, fl, classes),
                **fid(images, fake, device=device), 'c2st_vs_recon': two_sample_test(recon, fake, seed=seed)}
     realism[kind] = suite(fake, fl)
+    if texture is not None: realism[f'{kind}_mean'] = suite(mean[:n_eval], fl, c2st=cfg.compare_plain)
     if plain is not None and cfg.compare_plain: realism[f'{kind}_plain'] = suite(decode_codes(plain, all_codes[:n_eval]), fl)
     return quality, (grid_images, grid_labels)
 
@@ -378,22 +395,25 @@ def _evaluate(out: Path, data, cfg: DemoConfig, idx, eval_labels, classes, devic
     net = _feature_net(out, data, cfg, load_kw, device, seed)
     labelled = bool(ds.classes)
     c2st_kw = dict(seeds=tuple(range(seed, seed + cfg.c2st_seeds)), steps=cfg.c2st_steps)
-    def suite(fake, fake_labels, pairs=False):
+    def suite(fake, fake_labels, pairs=False, c2st=True):
         return sample_quality(images, fake, feature_net=net, real_labels=eval_labels, fake_labels=fake_labels,
-                              classes=classes if labelled else None, pairs=pairs, seed=seed, c2st_kw=c2st_kw, device=device)
+                              classes=classes if labelled else None, pairs=pairs, seed=seed, c2st=c2st, c2st_kw=c2st_kw, device=device)
     realism = {'real': real_floor(images, eval_labels, net, classes if labelled else None, seed=seed, c2st_kw=c2st_kw, device=device)}
     bar.update(1)
-    recon, codes = reconstruct(model, images)
-    rep = evaluate_reconstructions(images, recon, codes, model.config.num_codes)
+    recon_mean, codes = reconstruct(model, images)
+    rep = evaluate_reconstructions(images, recon_mean, codes, model.config.num_codes)   # PSNR, SSIM and the error maps: the decoder's mean
+    texture = load_texture(out / 'vqvae', model) if cfg.texture is not None else None
+    recon = recon_mean
+    if texture is not None:   # what the suite scores: a draw, without the image's class (an encoder is not told it)
+        realism['reconstructions_mean'] = suite(recon_mean, eval_labels, pairs=True, c2st=cfg.compare_plain)
+        recon = texture.sample(recon_mean, None, torch.Generator().manual_seed(seed + 5))
     vq = {**rep.summary(), 'grid': list(codes.shape[1:])}
-    shown = [('reconstructions', recon)]
     if plain is not None:
         recon_plain = reconstruct(plain, images)[0]
         vq['plain_decoder'] = evaluate_reconstructions(images, recon_plain, codes, model.config.num_codes).summary()
         if cfg.compare_plain: realism['reconstructions_plain'] = suite(recon_plain, eval_labels, pairs=True)
-        shown.insert(0, ('plain decoder', recon_plain))
     realism['reconstructions'] = suite(recon, eval_labels, pairs=True)
-    _savefig(plot_reconstructions(images, recon, n=8, title=f"VQ-VAE reconstructions ({vq['psnr']:.1f} dB, SSIM {vq['ssim']:.3f})"),
+    _savefig(plot_reconstructions(images, recon_mean, n=8, title=f"VQ-VAE reconstructions ({vq['psnr']:.1f} dB, SSIM {vq['ssim']:.3f})"),
              out / 'reconstructions.png')
     bar.update(1)
     _savefig(plot_code_histogram(rep.usage.counts, title=f'{len(images)} test images'), out / 'code_histogram.png')
@@ -406,7 +426,7 @@ def _evaluate(out: Path, data, cfg: DemoConfig, idx, eval_labels, classes, devic
     beside = {}
     for kind in ('gpt', 'pixelcnn'):
         quality[kind], beside[kind] = _score_samples(out, kind, model, plain, images, eval_labels, recon, classes, cfg, seed,
-                                                     device, suite, realism)
+                                                     device, suite, realism, texture)
         bar.update(1)
     fine = None
     if cfg.upsampler is not None:
@@ -434,9 +454,10 @@ def demo_quality_inputs(out: str | Path, decoder: str = 'auto', device=None) -> 
     ds = load_dataset(data, split='test', image_size=cfg.image_size, augment='none', train=False, split_file=_run_split(out), **load_kw)
     idx = _eval_subset(len(ds), cfg.eval_images, seed)
     labels = torch.as_tensor(ds.labels[idx]) if ds.classes else torch.zeros(len(idx), dtype=torch.long)
+    vq, tex = load_vqvae(out / 'vqvae', device=device, decoder=decoder), out / 'vqvae' / 'texture.pt'
     return {'images': torch.stack([ds[int(i)][0] for i in idx]), 'labels': labels, 'classes': ds.classes or ('all',),
-            'feature_net': _feature_net(out, data, cfg, load_kw, device, seed), 'vqvae': load_vqvae(out / 'vqvae', device=device, decoder=decoder),
-            'config': cfg, 'seed': seed}
+            'feature_net': _feature_net(out, data, cfg, load_kw, device, seed), 'vqvae': vq, 'config': cfg, 'seed': seed,
+            'texture': load_texture(tex, vq, device=device) if cfg.texture is not None and decoder != 'plain' and tex.exists() else None}
 
 # %% ../nbs/08_demo.ipynb #761c301b
 def _collect(out: Path, data, preset, seed, device, cfg: DemoConfig, timings: dict) -> dict:

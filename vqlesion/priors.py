@@ -297,17 +297,35 @@ def save_image_grid(images: torch.Tensor, path: str | Path, nrow: int = 8) -> Pa
     arr = (image_grid(images, nrow) * 255).round().astype(np.uint8)
     return atomic_write(path, lambda tmp: Image.fromarray(arr).save(tmp, format='PNG'))
 
+# %% ../nbs/05a_priors.ipynb #17c96365
+def _run_texture(vqvae_run, vqvae, texture: bool | None, upsampler):
+    "The texture model (chapter 3c) that `sample_lesions` draws with: the VQ-VAE run's, as `texture` asks (None: if it has one)."
+    if texture is False: return None
+    from vqlesion.texture import load_texture, TEXTURE_FILE   # chapter 3c, loaded when asked for
+    from vqlesion.vqvae import run_folder
+    path = run_folder(vqvae_run) / TEXTURE_FILE
+    if upsampler is not None:
+        if texture: raise ValueError("texture=True: the texture model belongs to the coarse VQ-VAE's decoder, and with an upsampler the fine VQ-VAE decodes")
+        return None
+    if not path.exists():
+        if texture: raise FileNotFoundError(f"{vqvae_run} has no texture model ({path}): fit one with `vqlesion fit-texture --run {vqvae_run}`")
+        return None
+    return load_texture(path, vqvae, device=next(vqvae.parameters()).device)
+
+
 # %% ../nbs/05a_priors.ipynb #b0f20eca
 def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, class_name: str | int | None = None,
                    temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None, guidance: float = 1.0,
                    seed: int = 0, out: str | Path | None = None, complete: str | Path | None = None,
                    keep_rows: int | None = None, nrow: int = 8, device=None, upsampler: str | Path | None = None,
-                   upsampler_temperature: float = 1.0, fine_vqvae: str | Path | None = None, upsampler_guidance: float = 1.0) -> dict:
+                   upsampler_temperature: float = 1.0, fine_vqvae: str | Path | None = None, upsampler_guidance: float = 1.0,
+                   texture: bool | None = None) -> dict:
     """Sample `n` lesions from a prior and decode them with its VQ-VAE; with `complete`, keep the first
     `keep_rows` code rows of that image and sample the rest. Writes the PNG `out` (`x.npz` means `x.png`) and its codes beside it (`.npz`).
     With `upsampler` (a `train_upsampler` run, chapter 5b), the grids are upsampled and decoded by the fine VQ-VAE (`fine_vqvae`,
     default: the one the upsampler learned from) instead, drawn at `upsampler_temperature` with the upsampler's own classifier-free
-    `upsampler_guidance`; the result's `fine_codes` are the grids it decoded."""
+    `upsampler_guidance`; the result's `fine_codes` are the grids it decoded. `texture`: add a draw of the decoder's residual from the
+    VQ-VAE run's texture model (chapter 3c; None: where the run has one, True: it must, False: the decoder's mean)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r}: the number of samples must be at least 1")
     if out is not None:
         out = Path(out)
@@ -341,12 +359,15 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
     else:
         codes = prior.sample(n, labels=labels, **kw)
     res = {'codes': codes.cpu()}
-    if upsampler is None: images = decode_codes(vqvae, codes)
+    tex = _run_texture(vqvae_run, vqvae, texture, upsampler)
+    if upsampler is None:
+        images = decode_codes(vqvae, codes)
+        if tex is not None: images = tex.sample(images, labels, torch.Generator().manual_seed(seed))
     else:
         fine = decode_upsampled(upsampler, codes, labels, temperature=upsampler_temperature, seed=seed, vqvae_run=fine_vqvae,
                                 device=prior.device, upsampler=up, guidance=upsampler_guidance)
         images, res['fine_codes'] = fine['images'], fine['codes']
-    res['images'] = images
+    res['images'], res['texture'] = images, tex is not None
     if out is not None:
         res['png'] = save_image_grid(torch.cat(shown + [images]), png, nrow=nrow)
         extra = {'fine_codes': res['fine_codes'].numpy().astype(code_dtype(up[0].config.fine_codes))} if upsampler is not None else {}

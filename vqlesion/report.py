@@ -47,7 +47,10 @@ REALISM_NOTE = ("Each row against the real test images. c2st_cnn: held-out accur
                 "on the features of a lesion network trained on the real training split (no downloaded weights); "
                 "precision/recall, density/coverage on the same features (k = 5). class_fidelity_min_ratio: the worst class's "
                 "accuracy of that network on the samples, over its accuracy on that class's real test images. 'real' compares two "
-                "halves of the real test set: the floor. '_plain' rows decode with the MSE-trained decoder, before adversarial fine-tuning. "
+                "halves of the real test set: the floor. Rows without a suffix add a draw of the decoder's texture (chapter 3c: what its mean "
+                "leaves out, fitted to the training images' residuals; per class for the samples, without the class for reconstructions); "
+                "'_mean' rows are the decoder's mean image alone (their CNN test only with compare_plain). '_plain' rows decode with the "
+                "MSE-trained decoder's mean, before adversarial fine-tuning. "
                 "'_upsampled' rows decode the same samples coarse to fine (chapter 8b: the code upsampler's finer grids, decoded by "
                 "the fine VQ-VAE); 'reconstructions_fine' are that VQ-VAE's own reconstructions.")
 
