@@ -14,9 +14,9 @@ from torch import Tensor
 from .core import Config, default_device, atomic_torch_save
 
 # %% auto #0
-__all__ = ['TEXTURE_FILE', 'TextureConfig', 'ScaleNet', 'colour_whitening', 'fit_scale', 'cross_spectra', 'draw_field',
-           'TextureModel', 'decoder_fingerprint', 'fit_texture', 'save_texture', 'load_texture', 'fit_texture_run',
-           'radial_power']
+__all__ = ['TEXTURE_FILE', 'TextureConfig', 'colour', 'whiten', 'log_det', 'ScaleNet', 'colour_whitening', 'fit_scale',
+           'cross_spectra', 'draw_field', 'wiener_gain', 'apply_gain', 'TextureModel', 'decoder_fingerprint',
+           'fit_texture', 'save_texture', 'load_texture', 'fit_texture_run', 'radial_power']
 
 # %% ../nbs/03c_texture.ipynb #e4944954
 @dataclass
@@ -28,18 +28,44 @@ class TextureConfig(Config):
     lr: float = 3e-3
     images: int | None = 1000     # training images whose residuals are fitted (None: all)
     min_class_images: int = 20    # a class with fewer images draws from the pooled spectrum
+    wiener: bool = True           # correct the decoded image by the Wiener filter first (the linear-Gaussian mean of x given it)
+    pixel_colour: bool = True     # a full colour factor per pixel, not only a scale (both measured: bench/texture_sweep.py)
 
     def __post_init__(self):
         self.check_fields(width='int >= 1', steps='int >= 1', batch_size='int >= 1', lr='> 0', images='int >= 1 or None',
                           min_class_images='int >= 1')
 
 # %% ../nbs/03c_texture.ipynb #e5aaec9d
+def _entry(params: Tensor, i: int, j: int, channels: int):
+    "L[i, j] per pixel (B, H, W) of the factors that a `ScaleNet`'s outputs (B, P, H, W) stand for (0 above the diagonal)."
+    if j > i: return 0.
+    if params.shape[1] == 1: return params[:, 0].exp() if i == j else 0.   # a scale times the identity
+    if params.shape[1] != channels * (channels + 1) // 2: raise ValueError(f"{params.shape[1]} outputs make no {channels}×{channels} lower-triangular factor")
+    return params[:, i].exp() if i == j else params[:, channels + i * (i - 1) // 2 + j]   # log-diagonal, then row by row below it
+
+def colour(params: Tensor, n: Tensor) -> Tensor:
+    "L n per pixel: fields n (B, C, H, W) through the lower-triangular factors L that `params` (B, P, H, W) stand for."
+    C = n.shape[1]
+    return torch.stack([sum(_entry(params, i, j, C) * n[:, j] for j in range(i + 1)) for i in range(C)], 1)
+
+def whiten(params: Tensor, w: Tensor) -> Tensor:
+    "z (B, C, H, W) with L z = w per pixel, for the factors L of `params` (B, P, H, W): forward substitution."
+    z = []
+    for i in range(w.shape[1]):
+        z.append((w[:, i] - sum(_entry(params, i, j, w.shape[1]) * z[j] for j in range(i))) / _entry(params, i, i, w.shape[1]))
+    return torch.stack(z, 1)
+
+def log_det(params: Tensor, channels: int) -> Tensor:
+    "log det L per pixel (B, H, W): the sum of the log-diagonal."
+    return channels * params[:, 0] if params.shape[1] == 1 else params[:, :channels].sum(1)
+
 class ScaleNet(nn.Module):
-    "Decoded images (B, C, H, W) in [0, 1] → log scale of their residual per pixel (B, 1, H, W)."
-    def __init__(self, channels: int = 3, width: int = 16):
+    "Decoded images (B, C, H, W) in [0, 1] → the parameters of their residual's colour factor per pixel (B, 1 or C(C+1)/2, H, W)."
+    def __init__(self, channels: int = 3, width: int = 8, colour: bool = False):
         super().__init__()
+        self.channels = channels
         self.body = nn.Sequential(nn.Conv2d(channels, width, 3, padding=1), nn.ReLU(), nn.Conv2d(width, width, 3, padding=1), nn.ReLU(),
-                                  nn.Conv2d(width, 1, 3, padding=1))
+                                  nn.Conv2d(width, channels * (channels + 1) // 2 if colour else 1, 3, padding=1))
 
     def forward(self, decoded: Tensor) -> Tensor: return self.body((decoded - 0.5) * 4)
 
@@ -50,21 +76,21 @@ def colour_whitening(residuals: Tensor) -> Tensor:
     return torch.linalg.cholesky(cov + 1e-12 * torch.eye(len(cov), dtype=cov.dtype)).float()
 
 def fit_scale(decoded: Tensor, residuals: Tensor, config: TextureConfig | None = None, seed: int = 0, device=None) -> tuple[ScaleNet, Tensor]:
-    "A `ScaleNet` fitted to `residuals` of `decoded` images by the Gaussian likelihood of the colour-whitened residuals; and the whitening L."
+    "A `ScaleNet` fitted to `residuals` of `decoded` images by the Gaussian likelihood of the colour-whitened residuals; and the whitening L₀."
     cfg, dev = config or TextureConfig(), default_device(device)
-    L = colour_whitening(residuals)
-    w2 = torch.einsum('cd,ndhw->nchw', torch.linalg.inv(L), residuals).pow(2).mean(1, keepdim=True)   # ‖w‖²/C per pixel
+    L0 = colour_whitening(residuals)
+    w = torch.einsum('cd,ndhw->nchw', torch.linalg.inv(L0), residuals)
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed); net = ScaleNet(decoded.shape[1], cfg.width).to(dev)
+        torch.manual_seed(seed); net = ScaleNet(decoded.shape[1], cfg.width, cfg.pixel_colour).to(dev)
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     net.train()
     for _ in range(cfg.steps):
         i = torch.randint(0, len(decoded), (cfg.batch_size,), generator=g)
-        log_s = net(decoded[i].to(dev))
-        loss = (log_s + w2[i].to(dev) / 2 * torch.exp(-2 * log_s)).mean()
+        params = net(decoded[i].to(dev))
+        loss = (log_det(params, w.shape[1]) + 0.5 * whiten(params, w[i].to(dev)).pow(2).sum(1)).mean() / w.shape[1]
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-    return net.eval(), L
+    return net.eval(), L0
 
 # %% ../nbs/03c_texture.ipynb #31b2d3ae
 def cross_spectra(u: Tensor, labels=None, num_classes: int = 0, min_class_images: int = 20) -> Tensor:
@@ -90,22 +116,42 @@ def draw_field(factors: Tensor, n: int, generator: torch.Generator | None = None
     A = factors if factors.dim() == 5 else factors.expand(n, *factors.shape)
     return torch.fft.ifft2(torch.einsum('nhwcd,ndhw->nchw', A, eps)).real
 
+# %% ../nbs/03c_texture.ipynb #b6ae6b9f
+def wiener_gain(images: Tensor, decoded: Tensor) -> Tensor:
+    "The Wiener filter (C, H, W), complex, of each channel and frequency that best predicts `images` from `decoded` images (N, C, H, W)."
+    X, D = torch.fft.fft2(images.double()), torch.fft.fft2(decoded.double())
+    return ((X * D.conj()).mean(0) / ((D.abs() ** 2).mean(0) + 1e-12)).to(torch.complex64)
+
+def apply_gain(images: Tensor, gain: Tensor) -> Tensor:
+    "Images (N, C, H, W) filtered by the per-channel frequency response `gain` (C, H, W); real, because the gain of real data is Hermitian."
+    return torch.fft.ifft2(torch.fft.fft2(images.float().cpu()) * gain.cpu()).real.to(images.dtype)
+
 # %% ../nbs/03c_texture.ipynb #174c4a31
 class TextureModel(nn.Module):
     "The residual model of one decoder: a `ScaleNet` and the Cholesky factors of the rescaled residuals' cross-spectral densities."
     def __init__(self, config: TextureConfig, image_size: tuple[int, int], channels: int = 3, num_classes: int = 0):
         super().__init__()
         self.config, self.image_size, self.num_classes = config, tuple(int(s) for s in image_size), int(num_classes)
-        self.scale = ScaleNet(channels, config.width)
+        self.scale = ScaleNet(channels, config.width, config.pixel_colour)
         H, W = self.image_size
+        self.register_buffer('colour', torch.eye(channels))   # L₀: the pooled channel covariance's factor
         self.register_buffer('factors', torch.zeros(1 + self.num_classes, H, W, channels, channels, dtype=torch.complex64))
+        self.register_buffer('gain', torch.ones(channels, H, W, dtype=torch.complex64))   # the Wiener filter (`config.wiener`)
+
+    def mean(self, decoded: Tensor) -> Tensor:
+        "The model's mean image: `decoded` itself, or through the Wiener filter when the model was fitted with one."
+        self._check_size(decoded)
+        return apply_gain(decoded, self.gain).to(decoded.device) if self.config.wiener else decoded
+
+    def _check_size(self, images: Tensor):
+        if tuple(images.shape[-2:]) != self.image_size:
+            raise ValueError(f"the texture model was fitted to {self.image_size[0]}×{self.image_size[1]} images, not {images.shape[-2]}×{images.shape[-1]}")
 
     @torch.no_grad()
-    def residual(self, decoded: Tensor, labels=None, generator: torch.Generator | None = None) -> Tensor:
-        "A draw of the residual (N, C, H, W) of decoded images (N, C, H, W) in [0, 1], on the CPU; `labels` (N,) pick class spectra (−1: pooled)."
-        if tuple(decoded.shape[-2:]) != self.image_size:
-            raise ValueError(f"the texture model was fitted to {self.image_size[0]}×{self.image_size[1]} images, not {decoded.shape[-2]}×{decoded.shape[-1]}")
-        n = len(decoded)
+    def residual(self, mean: Tensor, labels=None, generator: torch.Generator | None = None) -> Tensor:
+        "A draw of the residual (N, C, H, W) around the model's mean images (N, C, H, W), on the CPU; `labels` (N,) pick class spectra (−1: pooled)."
+        self._check_size(mean)
+        n = len(mean)
         rows = torch.zeros(n, dtype=torch.long)
         if labels is not None and self.num_classes:
             lab = torch.as_tensor(np.asarray(labels)).long().reshape(-1).cpu()
@@ -113,15 +159,17 @@ class TextureModel(nn.Module):
             if (lab >= self.num_classes).any(): raise ValueError(f"label {int(lab.max())}: the texture model knows {self.num_classes} classes")
             rows = torch.where(lab >= 0, lab + 1, 0)
         dev = self.factors.device
-        scale = torch.cat([self.scale(b.to(dev)).exp().cpu() for b in decoded.split(128)])
+        params = torch.cat([self.scale(b.to(dev)).cpu() for b in mean.split(128)])   # L(p) per pixel
         field = draw_field(self.factors.cpu()[rows], n, generator)
-        return (scale * field).to(decoded.dtype)
+        return torch.einsum('cd,bdhw->bchw', self.colour.cpu(), colour(params, field)).to(mean.dtype)
 
     def sample(self, decoded: Tensor, labels=None, generator: torch.Generator | None = None, temperature: float = 1.0) -> Tensor:
-        "Decoded images plus `temperature` times a drawn residual, clamped to [0, 1] (temperature 0: `decoded` as it is)."
+        """The model's mean of decoded images plus `temperature` times a drawn residual, clamped to [0, 1] (temperature 0: the mean, which
+        is `decoded` as it is without the Wiener filter)."""
         if temperature < 0: raise ValueError(f"temperature={temperature}: expected >= 0")
-        if temperature == 0: return decoded
-        return (decoded + temperature * self.residual(decoded, labels, generator).to(decoded.device)).clamp(0, 1)
+        m = self.mean(decoded)
+        if temperature == 0: return m if not self.config.wiener else m.clamp(0, 1)
+        return (m + temperature * self.residual(m, labels, generator).to(decoded.device)).clamp(0, 1)
 
 # %% ../nbs/03c_texture.ipynb #77dfd2dc
 def decoder_fingerprint(vqvae: nn.Module) -> str:
@@ -148,12 +196,18 @@ def fit_texture(vqvae: nn.Module, images: Tensor, labels=None, num_classes: int 
     was = vqvae.training; vqvae.eval()
     try: decoded = _decode_mean(vqvae, images).clamp(0, 1)
     finally: vqvae.train(was)
+    gain = wiener_gain(images.float().cpu(), decoded) if cfg.wiener else None
+    if gain is not None: decoded = apply_gain(decoded, gain)   # the model's mean: the residual is taken around it
     residuals = images.float().cpu() - decoded
-    net, _ = fit_scale(decoded, residuals, cfg, seed=seed, device=device)
-    with torch.no_grad(): scale = torch.cat([net(b.to(next(net.parameters()).device)).exp().cpu() for b in decoded.split(128)])
+    net, L0 = fit_scale(decoded, residuals, cfg, seed=seed, device=device)
+    dev = next(net.parameters()).device
+    with torch.no_grad():   # the residuals whitened by their colour and scale: what the spectra describe
+        w = torch.einsum('cd,ndhw->nchw', torch.linalg.inv(L0), residuals)
+        u = torch.cat([whiten(net(d.to(dev)).cpu(), x) for d, x in zip(decoded.split(128), w.split(128))])
     model = TextureModel(cfg, decoded.shape[-2:], decoded.shape[1], num_classes if labels is not None else 0)
-    model.scale.load_state_dict(net.state_dict())
-    model.factors.copy_(cross_spectra(residuals / scale, labels, model.num_classes, cfg.min_class_images))
+    model.scale.load_state_dict(net.state_dict()); model.colour.copy_(L0)
+    model.factors.copy_(cross_spectra(u, labels, model.num_classes, cfg.min_class_images))
+    if gain is not None: model.gain.copy_(gain)
     model.decoder = decoder_fingerprint(vqvae)
     return model.to(default_device(device)).eval()
 
@@ -166,8 +220,9 @@ def save_texture(model: TextureModel, path: str | Path) -> Path:
     if path.is_dir(): path = path / TEXTURE_FILE
     atomic_torch_save({'kind': 'texture', 'config': model.config.to_dict(), 'image_size': list(model.image_size),
                        'num_classes': model.num_classes, 'decoder': getattr(model, 'decoder', None),
-                       'scale': {k: v.detach().cpu() for k, v in model.scale.state_dict().items()},
-                       'factors': torch.view_as_real(model.factors.detach().cpu()).contiguous()}, path)
+                       'scale': {k: v.detach().cpu() for k, v in model.scale.state_dict().items()}, 'colour': model.colour.detach().cpu(),
+                       'factors': torch.view_as_real(model.factors.detach().cpu()).contiguous(),
+                       'gain': torch.view_as_real(model.gain.detach().cpu()).contiguous()}, path)
     return path
 
 def load_texture(path: str | Path, vqvae: nn.Module | None = None, device=None) -> TextureModel:
@@ -180,6 +235,8 @@ def load_texture(path: str | Path, vqvae: nn.Module | None = None, device=None) 
     model = TextureModel(TextureConfig.from_dict(ck['config']), ck['image_size'], ck['scale']['body.0.weight'].shape[1], ck['num_classes'])
     model.scale.load_state_dict(ck['scale'])
     model.factors.copy_(torch.view_as_complex(ck['factors']))
+    if 'gain' in ck: model.gain.copy_(torch.view_as_complex(ck['gain']))   # (files from before these options have neither:
+    if 'colour' in ck: model.colour.copy_(ck['colour'])                    #  their spectra carry the colours, and L₀ = I)
     model.decoder = ck['decoder']
     if vqvae is not None and (fp := decoder_fingerprint(vqvae)) != model.decoder:
         raise ValueError(f"the texture model {path} was fitted to another decoder (fingerprint {model.decoder}, this VQ-VAE's is {fp}): "
