@@ -636,6 +636,18 @@ def texture_sweep(d):
             cf = '–' if r['class_fidelity_min_ratio'] is None else f"{r['class_fidelity_min_ratio']:.2f} ({r['class_fidelity_min_class']})"
             lines.append(f"| {label} | {r['variant']} | {r['kid_vs_train']:.3f} | {r['fid_vs_train']:.1f} | {r['precision']:.2f} / {r['recall']:.2f} "
                          f"| {r['density']:.2f} / {r['coverage']:.2f} | {cf} | {r['c2st_cnn']:.3f} |")
+    rows = {(r['variant'], r['images']): r for r in d['rows']}
+    mean, default = d['rows'][0]['variant'], next(r['variant'] for r in d['rows'] if r['variant'].startswith('texture (the default'))
+    kid_best = min((r for r in d['rows'] if r['images'] != 'reconstructions'), key=lambda r: r['kid_vs_train'])['variant']
+    def span(variant, key, fmt='.3f'):
+        v = [rows[variant, k][key] for k, _ in sets if (variant, k) in rows]
+        return f"{min(v):{fmt}}–{max(v):{fmt}}"
+    lines += ['', (f"Against the decoder's mean, the default texture takes the CNN two-sample accuracy of the three sets from "
+                   f"{span(mean, 'c2st_cnn')} to {span(default, 'c2st_cnn')}, the worst class fidelity from {span(mean, 'class_fidelity_min_ratio', '.2f')} "
+                   f"to {span(default, 'class_fidelity_min_ratio', '.2f')}, FID from {span(mean, 'fid_vs_train', '.1f')} to "
+                   f"{span(default, 'fid_vs_train', '.1f')} and KID from {span(mean, 'kid_vs_train')} to {span(default, 'kid_vs_train')}. "
+                   f"The lowest KID of the samples is that of {kid_best!r}: {span(kid_best, 'kid_vs_train')}, with CNN two-sample accuracy "
+                   f"{span(kid_best, 'c2st_cnn')} and worst class fidelity {span(kid_best, 'class_fidelity_min_ratio', '.2f')}.")]
     return '\n'.join(lines + ['', source_line(f"`{d['command']}`", f"`{TEXTURE_SWEEP}`; {d['samples']:,} samples per prior and the "
                                               f"{d['n_test_images']} evaluated test images, KID, FID and PRDC against all "
                                               f"{d['n_train_images']:,} training images")])

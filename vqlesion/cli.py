@@ -245,7 +245,7 @@ def cmd_sample(args):
                          top_k=args.top_k, top_p=args.top_p, guidance=args.guidance, seed=args.seed, out=args.out,
                          complete=args.complete, keep_rows=args.keep_rows, nrow=args.nrow, device=args.device,
                          upsampler=args.upsampler, upsampler_temperature=args.upsampler_temperature, fine_vqvae=args.fine_vqvae,
-                         upsampler_guidance=args.upsampler_guidance, texture=args.texture)
+                         upsampler_guidance=args.upsampler_guidance, texture=args.texture, texture_temperature=args.texture_temperature)
     print(f"wrote {res['png']} and {res['npz']}" + (" (drawn with the decoder's texture)" if res['texture'] else ''))
 
 def _sample_parser(sub):
@@ -271,6 +271,8 @@ def _sample_parser(sub):
     p.add_argument('--texture', action=argparse.BooleanOptionalAction, default=None,
                    help="add a draw of the decoder's residual from VQVAE/texture.pt (`fit-texture`; default: when the run has one); "
                         "--no-texture: the decoder's mean")
+    p.add_argument('--texture-temperature', type=non_negative_float, default=None,
+                   help="the texture's draws: the residual times T (default: the texture model's own, 0.85 unless fitted otherwise)")
     _add_device_arg(p)
     p.set_defaults(func=cmd_sample)
 

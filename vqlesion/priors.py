@@ -319,13 +319,14 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
                    seed: int = 0, out: str | Path | None = None, complete: str | Path | None = None,
                    keep_rows: int | None = None, nrow: int = 8, device=None, upsampler: str | Path | None = None,
                    upsampler_temperature: float = 1.0, fine_vqvae: str | Path | None = None, upsampler_guidance: float = 1.0,
-                   texture: bool | None = None) -> dict:
+                   texture: bool | None = None, texture_temperature: float | None = None) -> dict:
     """Sample `n` lesions from a prior and decode them with its VQ-VAE; with `complete`, keep the first
     `keep_rows` code rows of that image and sample the rest. Writes the PNG `out` (`x.npz` means `x.png`) and its codes beside it (`.npz`).
     With `upsampler` (a `train_upsampler` run, chapter 5b), the grids are upsampled and decoded by the fine VQ-VAE (`fine_vqvae`,
     default: the one the upsampler learned from) instead, drawn at `upsampler_temperature` with the upsampler's own classifier-free
     `upsampler_guidance`; the result's `fine_codes` are the grids it decoded. `texture`: add a draw of the decoder's residual from the
-    VQ-VAE run's texture model (chapter 3c; None: where the run has one, True: it must, False: the decoder's mean)."""
+    VQ-VAE run's texture model (chapter 3c; None: where the run has one, True: it must, False: the decoder's mean), at
+    `texture_temperature` (None: the model's own)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r}: the number of samples must be at least 1")
     if out is not None:
         out = Path(out)
@@ -362,7 +363,7 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
     tex = _run_texture(vqvae_run, vqvae, texture, upsampler)
     if upsampler is None:
         images = decode_codes(vqvae, codes)
-        if tex is not None: images = tex.sample(images, labels, torch.Generator().manual_seed(seed))
+        if tex is not None: images = tex.sample(images, labels, torch.Generator().manual_seed(seed), temperature=texture_temperature)
     else:
         fine = decode_upsampled(upsampler, codes, labels, temperature=upsampler_temperature, seed=seed, vqvae_run=fine_vqvae,
                                 device=prior.device, upsampler=up, guidance=upsampler_guidance)
