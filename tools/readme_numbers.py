@@ -152,7 +152,7 @@ def demo_realism_summary(d, prev):
         moves = ', '.join(f"{name} {rz[k + '_mean']['kid']:.3f} → {rz[k]['kid']:.3f} (FID {rz[k + '_mean']['fid']:.1f} → {rz[k]['fid']:.1f})"
                           for name, k in DEMO_SETS)
         text += (f" Drawing the decoder's texture (chapter 3c) instead of showing its mean image moves every set closer to the real "
-                 f"images on the lesion features: KID {moves}; the CNN is not fooled by it.")
+                 f"images on the lesion features: KID {moves}; the CNN still tells every set apart.")
     else:
         text += (" Against the previous `small` preset (`" + DEMO_PREV + "`) the KID on the lesion features went: "
                  + ', '.join(f"{name} {prev['realism'][k]['kid']:.3f} → {rz[k]['kid']:.3f}" for name, k in DEMO_SETS) + '.')
