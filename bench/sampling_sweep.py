@@ -5,7 +5,8 @@
 
 For every prior of the run (`gpt`, `pixelcnn`) and every setting (temperature, top-k, top-p, classifier-free guidance)
 it draws as many code grids as the demo evaluates, with the demo's class labels, decodes them with the run's VQ-VAE
-(the sharp decoder where the run has one), and scores them against the real test images with the demo's feature
+(the sharp decoder where the run has one; with `--texture`, its texture, chapter 3c, added as the demo scores them;
+without, the decoder's mean, as `bench/results/sampling_sweep.json` was measured), and scores them against the real test images with the demo's feature
 network: CNN two-sample accuracy, KID, precision/recall, class fidelity. Sampling time is measured per setting.
 With `--upsampler RUN` (a `train-upsampler` run on the demo's codes, e.g. a `--preset fine` run's OUT/upsampler) the grids
 are decoded coarse to fine instead: upsampled at `--upsampler-temperature` (and the upsampler's own classifier-free
@@ -18,6 +19,7 @@ import torch
 
 SETTINGS = [dict(temperature=1.0), dict(temperature=0.85), dict(temperature=0.7), dict(top_k=32), dict(top_p=0.9),
             dict(guidance=2.0), dict(temperature=0.85, guidance=1.5)]
+EXTRA = [dict(guidance=1.5), dict(guidance=3.0)]   # only by `--only 7,8` (indices into SETTINGS + EXTRA)
 
 
 def parse_args(argv=None):
@@ -31,6 +33,8 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--decoder', default='auto', choices=['auto', 'plain'], help="'plain': the MSE-trained decoder")
     p.add_argument('--settings', default='all', choices=['all', 'baseline'], help="'baseline': temperature 1, no filter, no guidance")
+    p.add_argument('--texture', action='store_true', help="add the run's texture to the decoded samples (default: the decoder's mean)")
+    p.add_argument('--texture-temperature', type=float, default=None, help="the texture's temperature (default: the run's)")
     p.add_argument('--upsampler', default=None, help='decode coarse to fine through this train-upsampler run')
     p.add_argument('--upsampler-temperature', type=float, default=1.0)
     p.add_argument('--upsampler-guidance', type=float, default=1.0, help="the upsampler's classifier-free guidance (1: off)")
@@ -49,29 +53,34 @@ def main(argv=None):
     fine_vq = load_fine_vqvae(a.upsampler, up[1], device='cpu') if up else None   # once, checked against the upsampler's codes
     inp = demo_quality_inputs(run, decoder=a.decoder)   # real test images, labels, classes, feature net, VQ-VAE
     real, labels, classes, net, vq, cfg = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae'], inp['config']
+    texture = inp['texture'] if a.texture and up is None else None
+    tex_t = None if texture is None else texture.config.draw_temperature if a.texture_temperature is None else a.texture_temperature
     n = a.n or len(real)
     lab = labels[:n] if len(labels) >= n else labels[torch.arange(n) % len(labels)]
     rows = []
     for kind in a.priors.split(','):
         prior, _ = load_prior(run / kind, device='cpu')
-        chosen = SETTINGS if a.only is None else [SETTINGS[int(i)] for i in a.only.split(',')]
+        chosen = SETTINGS if a.only is None else [(SETTINGS + EXTRA)[int(i)] for i in a.only.split(',')]
         for s in (chosen if a.settings == 'all' else SETTINGS[:1]):
             g = torch.Generator().manual_seed(a.seed)
             t0 = time.time()
             codes = prior.sample(n, labels=lab if prior.config.num_classes else None, generator=g, **s)
             secs = time.time() - t0
-            if up is None: fake = decode_codes(vq, codes)
+            if up is None:
+                fake = decode_codes(vq, codes)
+                if texture is not None: fake = texture.sample(fake, lab, torch.Generator().manual_seed(a.seed + 7), temperature=tex_t)
             else: fake = decode_upsampled(a.upsampler, codes, lab, temperature=a.upsampler_temperature, seed=a.seed, upsampler=up, vqvae=fine_vq,
                                          guidance=a.upsampler_guidance)['images']
             q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=a.seed,
                                c2st_kw=dict(seeds=(a.seed,), steps=cfg.c2st_steps))
-            row = {'prior': kind, 'decoder': a.decoder if up is None else f'upsampled (temperature {a.upsampler_temperature:g}' + (f', guidance {a.upsampler_guidance:g})' if a.upsampler_guidance != 1 else ')'), **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
+            row = {'prior': kind, 'texture': tex_t,
+                   'decoder': a.decoder if up is None else f'upsampled (temperature {a.upsampler_temperature:g}' + (f', guidance {a.upsampler_guidance:g})' if a.upsampler_guidance != 1 else ')'), **{k: s.get(k) for k in ('temperature', 'top_k', 'top_p', 'guidance')},
                    'sample_seconds': round(secs, 2), **{k: v for k, v in q.items() if not isinstance(v, dict)}}
             rows.append(row)
             print(json.dumps({k: row[k] for k in ('prior', 'temperature', 'top_k', 'top_p', 'guidance', 'sample_seconds',
                                                   'c2st_cnn', 'kid', 'precision', 'recall', 'class_fidelity_min_ratio')}), flush=True)
     out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
-    res = {'run': str(run), 'n': n, 'threads': a.threads, 'seed': a.seed, 'rows': rows,
+    res = {'run': str(run), 'n': n, 'texture': tex_t, 'threads': a.threads, 'seed': a.seed, 'rows': rows,
            'command': 'python bench/sampling_sweep.py ' + ' '.join(sys.argv[1:] if argv is None else argv)}
     out.write_text(json.dumps(res, indent=1))
     if a.settings == 'all': plot(rows, out.with_suffix('.png'))

@@ -1,29 +1,37 @@
 #!/usr/bin/env python
 """Score a demo run's decoder with and without its texture (chapter 3c), for each setting of the texture model.
 
-    python bench/texture_sweep.py --run runs/demo --threads 2 [--only 0,1] [--samples 1000] [--out bench/results/texture_sweep.json]
+    python bench/texture_sweep.py --run runs/demo --threads 2 [--only 0,1] [--samples 1000] [--decoder plain] [--out bench/results/texture_sweep.json]
 
 The run is not touched: each variant fits its own `TextureModel` (`fit_texture`, the run's seed) to the run's training images,
-decoded by the run's sharp decoder. Three sets are scored with the run's lesion feature network, each as the decoder's mean
+decoded by the run's sharp decoder (`--decoder plain`: its MSE-trained decoder). Three sets are scored with the run's lesion feature network, each as the decoder's mean
 ('mean') and as a draw of each variant:
 - reconstructions of the demo's evaluated test images (a draw without the image's class, as the demo scores them);
 - `--samples` new grids of each prior (the prior's own temperature 1, labels drawn from the training split; the same grids for every variant).
 KID, FID and precision/recall/density/coverage are taken against the features of every training image (a thousand samples
-against 1,800 real images vary far less than the demo's 200 against 200); class fidelity against the evaluated test
-images; the CNN two-sample test on the first 200 of each set against the evaluated test images (one seed × 2 folds)."""
+against 1,800 real images vary far less than the demo's 200 against 200), KID also against the evaluated test images
+(`kid_vs_test`: the fair one for the residual bank, whose detail comes from training images); class fidelity against the
+evaluated test images; the CNN two-sample test on the first 200 of each set against the evaluated test images (one seed × 2 folds)."""
 import argparse, json, time
 from pathlib import Path
 import numpy as np
 import torch
 
 VARIANTS = {   # TextureConfig overrides, and how the draws are made
-    'texture (the default: colour per pixel, Wiener-filtered mean, temperature 0.85)': dict(),
-    'texture, temperature 1': dict(temperature=1.0),
-    'texture, temperature 0.7': dict(temperature=0.7),
-    'texture, a scale per pixel (colours from the spectra)': dict(pixel_colour=False),
-    'texture, the decoded image as the mean (no Wiener filter)': dict(wiener=False),
-    'texture, a scale per pixel, no Wiener filter': dict(pixel_colour=False, wiener=False),
-    'texture, one spectrum for all classes': dict(pooled=True),
+    'residual bank (the default: nearest mean at 16 px, 8 turns and flips, class penalty 0.5, temperature 1)': dict(),
+    'bank of any class (class penalty 0)': dict(class_penalty=0.0),
+    'bank without the turns and flips': dict(symmetries=False),
+    'bank matched at 8 px': dict(match_size=8),
+    'bank matched at full size': dict(match_size=10**6),
+    'bank, temperature 0.85': dict(temperature=0.85),
+    'bank of the same class only': dict(class_penalty=1e6),
+    'Gaussian (colour per pixel, Wiener-filtered mean, temperature 0.85)': dict(residuals='gaussian'),
+    'Gaussian, temperature 1': dict(residuals='gaussian', temperature=1.0),
+    'Gaussian, temperature 0.7': dict(residuals='gaussian', temperature=0.7),
+    'Gaussian, a scale per pixel (colours from the spectra)': dict(residuals='gaussian', pixel_colour=False),
+    'Gaussian, the decoded image as the mean (no Wiener filter)': dict(residuals='gaussian', wiener=False),
+    'Gaussian, a scale per pixel, no Wiener filter': dict(residuals='gaussian', pixel_colour=False, wiener=False),
+    'Gaussian, one spectrum for all classes': dict(residuals='gaussian', pooled=True),
 }
 DRAW_KEYS = ('pooled',)   # not a TextureConfig field: how a variant draws
 
@@ -35,6 +43,7 @@ def parse_args(argv=None):
     p.add_argument('--only', default=None, help='comma-separated indices into VARIANTS (default: all)')
     p.add_argument('--samples', type=int, default=1000)
     p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--decoder', default='auto', choices=['auto', 'plain'], help="'plain': fit and draw on the MSE-trained decoder")
     return p.parse_args(argv)
 
 
@@ -49,13 +58,14 @@ def main(argv=None):
     from vqlesion.texture import TextureConfig, fit_texture
     from vqlesion.quality import extract_features, kid, fid_from_features, prdc, class_fidelity, cnn_two_sample_test
     run = Path(a.run)
-    inp = demo_quality_inputs(run)
+    inp = demo_quality_inputs(run, decoder=a.decoder)
     real, labels, classes, net, cfg, vq, seed = (inp[k] for k in ('images', 'labels', 'classes', 'feature_net', 'config', 'vqvae', 'seed'))
     data = json.loads((run / 'demo_config.json').read_text())['data']
     clean = load_dataset(data, split='train', **vqvae_data_kwargs(run / 'vqvae', data, 'train', image_size=cfg.image_size))
     train = torch.stack([clean[i][0] for i in range(len(clean))])
     train_labels = np.asarray(clean.labels)
     f_train = extract_features(net, train)
+    f_real = extract_features(net, real)
     g = torch.Generator().manual_seed(5)
     sets = {'reconstructions': (reconstruct(vq, real)[0], labels.numpy(), True)}
     for kind in ('gpt', 'pixelcnn'):
@@ -72,6 +82,7 @@ def main(argv=None):
             n = min(len(x), len(real))
             c2 = cnn_two_sample_test(real[:n], x[:n], seeds=(seed,), steps=cfg.c2st_steps, pairs=paired)
             row = {'variant': name, 'images': what, 'n': len(x), 'kid_vs_train': round(kid(f_train, ff)['kid'], 4),
+                   'kid_vs_test': round(kid(f_real, ff)['kid'], 4),
                    'fid_vs_train': round(fid_from_features(f_train, ff), 2), **{k: round(v, 3) for k, v in prdc(f_train, ff).items()},
                    'class_fidelity_min_ratio': cf['min_ratio'], 'class_fidelity_min_class': cf['min_ratio_class'],
                    'class_fidelity': {c: None if v['ratio'] is None else round(v['ratio'], 3) for c, v in cf['per_class'].items() if v['n_real'] >= 20},
@@ -93,8 +104,8 @@ def main(argv=None):
             cond = None if paired or v.get('pooled') else lab   # reconstructions: no class, as in the demo
             drawn[what] = tex.sample(mean, cond, torch.Generator().manual_seed(seed + 11 * j))
         score(name, drawn, secs)
-    res = {'run': str(run), 'samples': a.samples, 'n_train_images': len(train), 'n_test_images': len(real), 'rows': rows,
-           'command': f'python bench/texture_sweep.py --run {run} --threads {a.threads} --samples {a.samples}' + (f' --only {a.only}' if a.only else '')}
+    res = {'run': str(run), 'decoder': a.decoder, 'samples': a.samples, 'n_train_images': len(train), 'n_test_images': len(real), 'rows': rows,
+           'command': f'python bench/texture_sweep.py --run {run} --threads {a.threads} --samples {a.samples}' + (f' --only {a.only}' if a.only else '') + (f' --decoder {a.decoder}' if a.decoder != 'auto' else '')}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
     print(f'wrote {a.out}')

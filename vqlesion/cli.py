@@ -151,17 +151,20 @@ def cmd_fit_texture(args):
     from vqlesion.texture import TextureConfig, TEXTURE_FILE, fit_texture_run
     from vqlesion.vqvae import run_folder
     t0 = time.time()
-    cfg = TextureConfig.from_dict(merge_overrides(_given(images=args.images, steps=args.steps), args.set))
+    cfg = TextureConfig.from_dict(merge_overrides(_given(images=args.images, steps=args.steps, residuals=args.residuals), args.set))
     model = fit_texture_run(args.run, args.data, cfg, seed=args.seed, device=args.device)
     spectra = f"{model.num_classes} class spectra and a pooled one" if model.num_classes else 'one spectrum (no classes)'
-    print(f"wrote {run_folder(args.run) / TEXTURE_FILE} in {time.time() - t0:.0f} s: a scale network and {spectra}; "
+    bank = f"a bank of {len(model.bank)} training residuals (what it draws), " if len(model.bank) else ''
+    print(f"wrote {run_folder(args.run) / TEXTURE_FILE} in {time.time() - t0:.0f} s: {bank}a scale network and {spectra}; "
           f"`vqlesion sample` now draws with it (--no-texture: the decoder's mean)")
 
 def _fit_texture_parser(sub):
     p = sub.add_parser('fit-texture', help="fit the texture model of a VQ-VAE's decoder to its training images' residuals (RUN/texture.pt)")
     p.add_argument('--run', required=True, help='a train-vqvae run folder')
     p.add_argument('--data', default='synthetic', help="'synthetic' (the embedded generator) or the dataset path the run trained on")
-    p.add_argument('--images', type=positive_int, default=None, help='training images whose residuals are fitted (default: 1000)')
+    p.add_argument('--images', type=positive_int, default=None, help='training images whose residuals are fitted and banked (default: 1000)')
+    p.add_argument('--residuals', choices=['bank', 'gaussian'], default=None,
+                   help="bank (default): add the residual of the training image whose mean is nearest; gaussian: a draw of the fitted Gaussian")
     p.add_argument('--steps', type=positive_int, default=None, help="the scale network's training steps (default: 300)")
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='override a TextureConfig field, e.g. --set width=32')
@@ -272,7 +275,7 @@ def _sample_parser(sub):
                    help="add a draw of the decoder's residual from VQVAE/texture.pt (`fit-texture`; default: when the run has one); "
                         "--no-texture: the decoder's mean")
     p.add_argument('--texture-temperature', type=non_negative_float, default=None,
-                   help="the texture's draws: the residual times T (default: the texture model's own, 0.85 unless fitted otherwise)")
+                   help="the texture's draws: the residual times T (default: the texture model's own: 1 for its residual bank, 0.85 for a Gaussian one)")
     _add_device_arg(p)
     p.set_defaults(func=cmd_sample)
 

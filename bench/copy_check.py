@@ -1,0 +1,94 @@
+#!/usr/bin/env python
+"""Does the decoder's texture copy training images? How close a demo run's outputs come to their nearest training image.
+
+    python bench/copy_check.py --run runs/demo --threads 2 [--out bench/results/copy_check.json]
+
+The residual bank (chapter 3c) adds the detail of real training images to every decoded image, so its price is measured
+here, not assumed. For the demo's evaluated real test images (the floor: real images that no model saw) and, decoded by
+the run's VQ-VAE, their reconstructions and both priors' evaluated samples (the demo's own grids and labels), each as the
+decoder's mean, with the Gaussian texture (`residuals='gaussian'`, its own temperature) and with the bank: the distance of every
+image to its nearest training image, in pixels (RMS over pixels and channels) and on the run's lesion features
+(Euclidean). A copying model sits *below* the real floor; a blurred one above it. `near_copies` counts the images closer
+to a training image, in pixels, than the closest 5 % of real test images are.
+"""
+import argparse, json, time
+from pathlib import Path
+import numpy as np
+import torch
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (its evaluate stage done, its texture fitted)')
+    p.add_argument('--out', default='bench/results/copy_check.json')
+    p.add_argument('--threads', type=int, default=2)
+    return p.parse_args(argv)
+
+
+def nearest(x: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
+    "Distance (N,) of each row of `x` to its nearest row of `bank`."
+    return torch.cat([torch.cdist(b, bank).min(1).values for b in x.split(256)])
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    torch.set_num_threads(a.threads)
+    from vqlesion.demo import demo_quality_inputs
+    from vqlesion.vqvae import vqvae_data_kwargs
+    from vqlesion.layouts import load_dataset
+    from vqlesion.priors import decode_codes
+    from vqlesion.metrics import reconstruct
+    from vqlesion.quality import extract_features
+    t0 = time.time()
+    run = Path(a.run)
+    inp = demo_quality_inputs(run)
+    real, net, cfg, vq, tex = (inp[k] for k in ('images', 'feature_net', 'config', 'vqvae', 'texture'))
+    if tex is None: raise SystemExit(f"error: {run} has no texture model (vqvae/texture.pt): nothing to check")
+    data = json.loads((run / 'demo_config.json').read_text())['data']
+    clean = load_dataset(data, split='train', **vqvae_data_kwargs(run / 'vqvae', data, 'train', image_size=cfg.image_size))
+    train = torch.stack([clean[i][0] for i in range(len(clean))])
+    pix = train.flatten(1)
+    feat = torch.as_tensor(extract_features(net, train))
+    scale = float(np.sqrt(pix.shape[1]))
+
+    def distances(x):
+        x = x.clamp(0, 1)
+        return nearest(x.flatten(1), pix) / scale, nearest(torch.as_tensor(extract_features(net, x)), feat)
+
+    d_real_pix, d_real_feat = distances(real)
+    floor = float(torch.quantile(d_real_pix, 0.05))
+    means = {'reconstructions': (reconstruct(vq, real)[0], None)}   # an encoder is not told the class: nor is its texture
+    for kind in ('gpt', 'pixelcnn'):
+        z = np.load(run / f'samples_{kind}.npz')
+        n = int(z['n_eval'])
+        means[f'{kind} samples'] = (decode_codes(vq, torch.from_numpy(z['codes'][:n].astype(np.int64))), z['labels'][:n])
+    bank_cfg = tex.config
+
+    def draw(x, labels, residuals):
+        tex.config = type(bank_cfg).from_dict({**bank_cfg.to_dict(), 'residuals': residuals, 'temperature': None})
+        try: return tex.sample(x, labels, torch.Generator().manual_seed(0))
+        finally: tex.config = bank_cfg
+
+    def row(images, texture, x):
+        p, f = distances(x)
+        return {'images': images, 'texture': texture, 'n': len(x), 'median_pixel_rms': round(float(p.median()), 4),
+                'median_feature': round(float(f.median()), 3), 'pixel_ratio_to_real': round(float(p.median() / d_real_pix.median()), 3),
+                'feature_ratio_to_real': round(float(f.median() / d_real_feat.median()), 3),
+                'near_copies': int((p < floor).sum())}
+
+    rows = [row('real test images (the floor)', None, real)]
+    for name, (m, lab) in means.items():
+        rows.append(row(name, "the decoder's mean", m))
+        rows.append(row(name, 'Gaussian', draw(m, lab, 'gaussian')))
+        rows.append(row(name, 'bank' + ('' if len(tex.bank) else ' (this run has none)'), draw(m, lab, 'bank') if len(tex.bank) else m))
+    for r in rows: print(json.dumps(r), flush=True)
+    res = {'run': str(run), 'n_train_images': len(train), 'bank_images': len(tex.bank), 'near_copy_floor_pixel_rms': round(floor, 4),
+           'rows': rows, 'seconds': round(time.time() - t0, 1),
+           'command': f'python bench/copy_check.py --run {run} --threads {a.threads}'}
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
+    print(f'wrote {a.out}')
+
+
+if __name__ == '__main__':
+    main()
