@@ -362,18 +362,23 @@ def sampling_sweep(d, demo):
     return '\n'.join(lines)
 
 
+def prior_settings_table(d) -> list:
+    "The rows of a sampling sweep with class fidelity, one per prior and setting, as markdown table lines."
+    lines = [f"| prior | setting | CNN two-sample accuracy | KID | precision / recall | worst class fidelity | time to sample {d['n']} grids |",
+             '|---|---|---|---|---|---|---|']
+    for r in d['rows']:
+        lines.append(f"| {PRIOR_NAMES[r['prior']]} | {setting(r)} | {r['c2st_cnn']:.3f} | {r['kid']:.3f} | {r['precision']:.2f} / {r['recall']:.2f} "
+                     f"| {r['class_fidelity_min_ratio']:.2f} ({r['class_fidelity_min_class']}) | {r['sample_seconds']:.1f} s |")
+    return lines
+
+
 SWEEP_TEX = 'bench/results/sampling_sweep_texture.json'
 
 
 @block('sampling-sweep-texture', SWEEP_TEX)
 def sampling_sweep_texture(d):
     "The sampling settings again, with the decoder's texture added as the demo does: what guidance buys in class fidelity."
-    rows = d['rows']
-    lines = [f"| prior | setting | CNN two-sample accuracy | KID | precision / recall | worst class fidelity | time to sample {d['n']} grids |",
-             '|---|---|---|---|---|---|---|']
-    for r in rows:
-        lines.append(f"| {PRIOR_NAMES[r['prior']]} | {setting(r)} | {r['c2st_cnn']:.3f} | {r['kid']:.3f} | {r['precision']:.2f} / {r['recall']:.2f} "
-                     f"| {r['class_fidelity_min_ratio']:.2f} | {r['sample_seconds']:.1f} s |")
+    rows, lines = d['rows'], prior_settings_table(d)
     notes = []
     for kind in sorted({r['prior'] for r in rows}):
         mine = [r for r in rows if r['prior'] == kind]
@@ -394,12 +399,7 @@ SWEEP_UP = 'bench/results/sampling_sweep_upsampled.json'
 @block('sampling-sweep-upsampled', SWEEP_UP)
 def sampling_sweep_upsampled(d):
     "The same sampling settings, decoded coarse to fine: does the library's default still win?"
-    rows = d['rows']
-    lines = [f"| prior | setting | CNN two-sample accuracy | KID | precision / recall | worst class fidelity | time to sample {d['n']} grids |",
-             '|---|---|---|---|---|---|---|']
-    for r in rows:
-        lines.append(f"| {PRIOR_NAMES[r['prior']]} | {setting(r)} | {r['c2st_cnn']:.3f} | {r['kid']:.3f} | {r['precision']:.2f} / {r['recall']:.2f} "
-                     f"| {r['class_fidelity_min_ratio']:.2f} ({r['class_fidelity_min_class']}) | {r['sample_seconds']:.1f} s |")
+    rows, lines = d['rows'], prior_settings_table(d)
     kinds = sorted({r['prior'] for r in rows})
     best = {k: min((r for r in rows if r['prior'] == k), key=lambda r: r['kid']) for k in kinds}
     base = {k: next(r for r in rows if r['prior'] == k and setting(r) == 'temperature 1.0') for k in kinds}
