@@ -32,6 +32,9 @@ VARIANTS = {   # TextureConfig overrides, and how the draws are made
     'Gaussian, the decoded image as the mean (no Wiener filter)': dict(residuals='gaussian', wiener=False),
     'Gaussian, a scale per pixel, no Wiener filter': dict(residuals='gaussian', pixel_colour=False, wiener=False),
     'Gaussian, one spectrum for all classes': dict(residuals='gaussian', pooled=True),
+    'bank of every training image': dict(images=None),
+    'bank, class penalty 1': dict(class_penalty=1.0),
+    'bank of every training image, class penalty 1': dict(images=None, class_penalty=1.0),
 }
 DRAW_KEYS = ('pooled',)   # not a TextureConfig field: how a variant draws
 
@@ -96,7 +99,7 @@ def main(argv=None):
         v = VARIANTS[name]
         tcfg = TextureConfig.from_dict({k: x for k, x in v.items() if k not in DRAW_KEYS})
         t0 = time.time()
-        idx = np.sort(np.random.default_rng([seed, 0x7E47]).choice(len(train), min(len(train), tcfg.images), replace=False))
+        idx = np.sort(np.random.default_rng([seed, 0x7E47]).choice(len(train), min(len(train), tcfg.images or len(train)), replace=False))
         tex = fit_texture(vq, train[idx], train_labels[idx], len(classes), tcfg, seed=seed, device='cpu')
         secs = round(time.time() - t0, 1)
         drawn = {}
