@@ -11,7 +11,7 @@ image to its nearest training image, in pixels (RMS over pixels and channels) an
 (Euclidean). A copying model sits *below* the real floor; a blurred one above it. `near_copies` counts the images closer
 to a training image, in pixels, than the closest 5 % of real test images are.
 """
-import argparse, json, time
+import argparse, copy, json, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -43,7 +43,10 @@ def main(argv=None):
     run = Path(a.run)
     inp = demo_quality_inputs(run)
     real, net, cfg, vq, tex = (inp[k] for k in ('images', 'feature_net', 'config', 'vqvae', 'texture'))
-    if tex is None: raise SystemExit(f"error: {run} has no texture model (vqvae/texture.pt): nothing to check")
+    if tex is None or not len(tex.bank):
+        print(f"copy_check: {run / 'vqvae' / 'texture.pt'} holds no residual bank: nothing to check "
+              f"(fit one with `vqlesion fit-texture --run {run / 'vqvae'}`)", file=sys.stderr)
+        sys.exit(2)
     data = json.loads((run / 'demo_config.json').read_text())['data']
     clean = load_dataset(data, split='train', **vqvae_data_kwargs(run / 'vqvae', data, 'train', image_size=cfg.image_size))
     train = torch.stack([clean[i][0] for i in range(len(clean))])
@@ -62,12 +65,11 @@ def main(argv=None):
         z = np.load(run / f'samples_{kind}.npz')
         n = int(z['n_eval'])
         means[f'{kind} samples'] = (decode_codes(vq, torch.from_numpy(z['codes'][:n].astype(np.int64))), z['labels'][:n])
-    bank_cfg = tex.config
-
     def draw(x, labels, residuals):
-        tex.config = type(bank_cfg).from_dict({**bank_cfg.to_dict(), 'residuals': residuals, 'temperature': None})
-        try: return tex.sample(x, labels, torch.Generator().manual_seed(0))
-        finally: tex.config = bank_cfg
+        "The run's texture model drawing from `residuals` at that source's own temperature (a shallow copy: the same bank and Gaussian)."
+        model = copy.copy(tex)
+        model.config = type(tex.config).from_dict({**tex.config.to_dict(), 'residuals': residuals, 'temperature': None})
+        return model.sample(x, labels, torch.Generator().manual_seed(0))
 
     def row(images, texture, x):
         p, f = distances(x)
@@ -80,7 +82,7 @@ def main(argv=None):
     for name, (m, lab) in means.items():
         rows.append(row(name, "the decoder's mean", m))
         rows.append(row(name, 'Gaussian', draw(m, lab, 'gaussian')))
-        rows.append(row(name, 'bank' + ('' if len(tex.bank) else ' (this run has none)'), draw(m, lab, 'bank') if len(tex.bank) else m))
+        rows.append(row(name, 'bank', draw(m, lab, 'bank')))
     for r in rows: print(json.dumps(r), flush=True)
     res = {'run': str(run), 'n_train_images': len(train), 'bank_images': len(tex.bank), 'near_copy_floor_pixel_rms': round(floor, 4),
            'rows': rows, 'seconds': round(time.time() - t0, 1),

@@ -161,13 +161,12 @@ def nearest_residuals(mean: Tensor, keys: Tensor, bank: Tensor, ids: tuple[int, 
     q = F.interpolate(mean.float().cpu(), size=tuple(keys.shape[-2:]), mode='area').flatten(1)
     cand = torch.cat([dihedral(keys.float().cpu(), k).flatten(1) for k in ids])     # (S·M, C·h·w)
     penalise = labels is not None and key_labels is not None and class_penalty > 0
-    if penalise: lab, cl = torch.as_tensor(np.asarray(labels)).long().reshape(-1), torch.as_tensor(key_labels).long().cpu().repeat(len(ids))
+    lab = torch.as_tensor(np.asarray(labels)).long().reshape(-1) if penalise else torch.full((len(q),), -1)
+    cl = torch.as_tensor(key_labels).long().cpu().repeat(len(ids)) if penalise else None
     pick = []
-    for i, b in enumerate(q.split(256)):
+    for b, l in zip(q.split(256), lab.split(256)):
         d = torch.cdist(b, cand)
-        if penalise:
-            other = (lab[256 * i:256 * i + len(b), None] != cl[None]) & (lab[256 * i:256 * i + len(b), None] >= 0)
-            d = d * (1 + class_penalty * other.float())
+        if penalise: d = d * (1 + class_penalty * ((l[:, None] != cl[None]) & (l[:, None] >= 0)).float())
         pick.append(d.argmin(1))
     pick = torch.cat(pick)
     out = torch.stack([dihedral(bank[int(p) % len(bank)].float().cpu(), ids[int(p) // len(bank)]) for p in pick])
@@ -208,7 +207,7 @@ class TextureModel(nn.Module):
         `labels` pick (−1 or no labels: any class; the pooled spectrum)."""
         self._check_size(mean)
         n = len(mean)
-        rows = torch.zeros(n, dtype=torch.long)
+        rows, lab = torch.zeros(n, dtype=torch.long), None
         if labels is not None and self.num_classes:
             lab = torch.as_tensor(np.asarray(labels)).long().reshape(-1).cpu()
             if len(lab) != n: raise ValueError(f"{len(lab)} labels for {n} images")
@@ -216,7 +215,6 @@ class TextureModel(nn.Module):
             rows = torch.where(lab >= 0, lab + 1, 0)
         if self.config.residuals == 'bank':
             if not len(self.bank): raise ValueError("this texture model keeps no residual bank: fit it again (`vqlesion fit-texture`), or draw with residuals='gaussian'")
-            lab = torch.where(rows > 0, rows - 1, -1) if labels is not None and self.num_classes else None
             return nearest_residuals(mean, self.bank_keys, self.bank, symmetry_ids(*self.image_size, self.config.symmetries),
                                      lab, self.bank_labels if len(self.bank_labels) else None, self.config.class_penalty)[0].to(mean.dtype)
         dev = self.factors.device
