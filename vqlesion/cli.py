@@ -9,8 +9,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['positive_int', 'non_negative_int', 'positive_float', 'non_negative_float', 'open_fraction', 'probability',
-           'EXIT_CODES', 'OUTPUTS', 'MACHINE_ERRNOS', 'parse_overrides', 'merge_overrides', 'checked', 'cmd_showcase',
-           'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_fit_texture', 'cmd_encode', 'cmd_train_prior',
+           'unit_interval', 'EXIT_CODES', 'OUTPUTS', 'MACHINE_ERRNOS', 'parse_overrides', 'merge_overrides', 'checked',
+           'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_fit_texture', 'cmd_encode', 'cmd_train_prior',
            'cmd_evaluate_prior', 'cmd_sample', 'cmd_train_upsampler', 'cmd_demo', 'HelpFormatter', 'build_parser',
            'check_output', 'check_outputs', 'check_device', 'exit_status', 'main']
 
@@ -74,6 +74,7 @@ positive_float = checked(float, lambda v: 0 < v < math.inf, 'a positive number')
 non_negative_float = checked(float, lambda v: 0 <= v < math.inf, 'a number >= 0')
 open_fraction = checked(float, lambda v: 0 < v < 1, 'a number in (0, 1)')
 probability = checked(float, lambda v: 0 < v <= 1, 'a number in (0, 1]')
+unit_interval = checked(float, lambda v: 0 <= v <= 1, 'a number in [0, 1]')
 
 # %% ../nbs/09_cli.ipynb #1a02dd74
 def cmd_showcase(args):
@@ -190,13 +191,13 @@ def _encode_parser(sub):
     _add_device_arg(p)
     p.set_defaults(func=cmd_encode)
 
-def _code_training(train, args, *inputs, unit: str = 'bits/code'):
-    "Run `train(*inputs, args.out, ...)` (train_prior, train_upsampler) with the flags both commands share; print its best NLL in `unit`."
+def _code_training(train, args, *inputs, unit: str = 'bits/code', **flags_of_one):
+    "Run `train(*inputs, args.out, ...)` (train_prior, train_upsampler) with the flags both commands share and `flags_of_one`; print its best NLL in `unit`."
     t0 = time.time()
     flags = dict(preset=args.preset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                  valid_fraction=args.valid_fraction, seed=args.seed, device=args.device, eval_every=args.eval_every,
                  show_progress=_no_progress(args), conditional=not args.unconditional,
-                 **_given(checkpoint_every=args.checkpoint_every))
+                 **_given(checkpoint_every=args.checkpoint_every), **flags_of_one)
     tr = train(*inputs, args.out, **merge_overrides(flags, args.set))
     best = tr.best or {}
     if tr.is_main:
@@ -221,13 +222,15 @@ def _add_code_training_args(p, func, preset_help: str):
 
 def cmd_train_prior(args):
     from vqlesion.priors import train_prior
-    _code_training(train_prior, args, args.kind, args.codes)
+    _code_training(train_prior, args, args.kind, args.codes, class_balance=args.class_balance)
 
 def _train_prior_parser(sub):
     p = sub.add_parser('train-prior', help='train a GPT or Gated PixelCNN prior on code grids')
     p.add_argument('--kind', required=True, choices=['gpt', 'pixelcnn'])
     p.add_argument('--codes', required=True, help='a code file from `vqlesion encode`')
     _add_code_training_args(p, cmd_train_prior, 'default; recipe-a (gpt) or recipe-b (pixelcnn)')
+    p.add_argument('--class-balance', type=unit_interval, default=0.0,
+                   help="repeat rare classes' grids: 0 the data as is, 0.5 square-root balance (the demo's), 1 equal classes")
 
 def cmd_evaluate_prior(args):
     from vqlesion.priors import evaluate_prior
@@ -261,7 +264,7 @@ def _sample_parser(sub):
     p.add_argument('--temperature', type=positive_float, default=1.0)
     p.add_argument('--top-k', type=positive_int, default=None)
     p.add_argument('--top-p', type=probability, default=None)
-    p.add_argument('--guidance', type=non_negative_float, default=1.0, help='classifier-free guidance scale (1: off)')
+    p.add_argument('--guidance', type=non_negative_float, default=1.5, help='classifier-free guidance scale (1: off; class-conditional priors only)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--complete', default=None, help='an image: keep the first KEEP_ROWS code rows and sample the rest')
     p.add_argument('--keep-rows', type=positive_int, default=None)

@@ -17,7 +17,7 @@ from .texture import TextureConfig, fit_texture_run, load_texture
 from .prior import SAMPLING
 from .train import load_checkpoint, config_differences, CheckpointMismatch
 from .layouts import load_dataset
-from .priors import encode_dataset, train_prior, evaluate_prior, load_prior, load_codes, decode_codes
+from .priors import encode_dataset, train_prior, evaluate_prior, load_prior, load_codes, decode_codes, class_balanced_indices
 from .quality import feature_net_cached, sample_quality, real_floor
 from .report import write_report, plot_beside_real
 from .metrics import (reconstruct, evaluate_reconstructions, plot_reconstructions, plot_code_histogram, plot_codebook,
@@ -50,10 +50,12 @@ class DemoConfig(Config):
     prior_steps: int = 450
     prior_batch_size: int = 16
     prior_lr: float | None = 2e-3    # None: the prior preset's
+    prior_class_balance: float = 0.5  # repeat rare classes' grids (`class_balanced_indices`): 0.5 square-root balance, 0 none
     # no dropout on the attention weights: on a CPU it is most of the GPT's time (chapter 4); without it the GPT trains
     # 2.5x faster for the same suite numbers (bench/prior_sweep.py), and the time goes into more steps. Twice the width
-    # (128, 64) cost each prior about 25 s more and 0.2-0.27 bits per code less (bench/results/prior_width.json)
-    gpt: dict = field(default_factory=lambda: dict(n_layer=2, n_head=4, n_embd=128, attn_dropout=0.0))
+    # (128, 64) cost each prior about 25 s more and 0.2-0.27 bits per code less (bench/results/prior_width.json).
+    # No input-code corruption (pkeep=1): a GPT trained on corrupted codes drew lesion-free skin for 1 in 6 bkl samples
+    gpt: dict = field(default_factory=lambda: dict(n_layer=2, n_head=4, n_embd=128, attn_dropout=0.0, pkeep=1.0))
     pixelcnn: dict = field(default_factory=lambda: dict(n_layer=4, n_channels=64))
     flips: bool = False              # also encode flipped training images for the priors
     # sampling and evaluation
@@ -92,13 +94,14 @@ DEMO_PRESETS: dict[str, dict] = {
     'fine': dict(upsampler=dict(), compare_plain=True),   # small, its samples also decoded coarse to fine (chapter 8b) and plain
     'gpu': dict(image_size=128, n_synthetic=None, num_codes=512, hiddens=128, residual_hiddens=32, code_dim=64, restart_after=100,
                 vqvae_steps=5000, vqvae_batch_size=32, vqvae_lr=2e-4, prior_steps=5000, prior_batch_size=64, prior_lr=None,
-                gpt=dict(), pixelcnn=dict(), flips=True, eval_images=1000, n_per_class=16, sample_batch_size=256,
+                gpt=dict(pkeep=1.0), pixelcnn=dict(), flips=True, eval_images=1000, n_per_class=16, sample_batch_size=256,
                 adversarial=dict(disc_width=64, fraction=0.3, disc_start=300, batch_size=32), feature_steps=1000, feature_images=None,
                 c2st_steps=300, compare_plain=True),
 }
 
 DemoConfig.presets = DEMO_PRESETS
 ADDED_FIELDS['config.texture'] = None   # demo runs from before chapter 3c resume with the texture off
+ADDED_FIELDS['config.prior_class_balance'] = 0.0   # and those from before class balance with their priors' data as it was
 
 def demo_config(preset: str = 'small', **overrides) -> DemoConfig:
     "The `DemoConfig` of a preset ('tiny', 'small', 'fine' or 'gpu'), with any field overridden by keyword (`DemoConfig.preset`)."
@@ -108,6 +111,7 @@ def demo_config(preset: str = 'small', **overrides) -> DemoConfig:
     if cfg.texture is not None:
         if not isinstance(cfg.texture, dict): raise ValueError(f"texture={cfg.texture!r}: expected a dict of TextureConfig settings (e.g. {{}}) or None")
         TextureConfig.from_dict(cfg.texture)   # a bad setting is refused now, not after the VQ-VAE
+    class_balanced_indices(np.zeros(0, np.int64), cfg.prior_class_balance)
     if cfg.upsampler is not None:   # refused before any stage runs, not after the priors
         from vqlesion.demo_fine import fine_config
         fine_config(cfg)
@@ -285,7 +289,7 @@ def _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threa
         def fit(kind=kind):
             train_prior(kind, codes_dir / 'train.npz', out / kind, steps=cfg.prior_steps, batch_size=cfg.prior_batch_size,
                         lr=cfg.prior_lr, seed=seed, device=device, eval_every=max(1, cfg.prior_steps // 5),
-                        show_progress=show_progress, **getattr(cfg, kind))
+                        show_progress=show_progress, class_balance=cfg.prior_class_balance, **getattr(cfg, kind))
             evaluate_prior(out / kind, codes_dir / 'test.npz', device=device)
         stage(kind, _trained(out / kind, cfg.prior_steps) and (out / kind / 'evaluation.json').exists(), fit,
               f"training the {kind} prior for {cfg.prior_steps} steps → {out / kind}")

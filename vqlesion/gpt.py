@@ -10,6 +10,7 @@ from typing import ClassVar
 import torch
 from torch import nn
 import torch.nn.functional as F
+from .core import ADDED_FIELDS
 from .prior import PriorConfig, CodePrior
 
 # %% auto #0
@@ -31,6 +32,9 @@ class GPTConfig(PriorConfig):
     # dropout on the attention weights (None: `dropout`, as nanoGPT). On a CPU it is most of a step's time: torch's
     # fused attention has no dropout there and falls back to the plain kernel (0.16 s against 0.04 s, chapter 8's sizes)
     attn_dropout: float | None = None
+    # a conditional GPT also adds its class's vector to every position's input, beside the class token at the start:
+    # read from one token up to 256 positions back, the class fades (the small demo's bkl samples looked like mel or nv)
+    class_embedding: bool = True
     presets: ClassVar[dict] = {
         'recipe-a': dict(num_codes=512, grid_size=(16, 16), n_layer=6, n_head=6, n_embd=128, dropout=0.2,
                          pkeep=1.0, seed=1337),
@@ -60,6 +64,9 @@ class GPTConfig(PriorConfig):
 
     @property
     def vocab_size(self) -> int: return self.num_codes + 2 + self.num_classes
+
+# priors trained before `class_embedding` existed read the class from the first token only
+ADDED_FIELDS['model.class_embedding'] = False
 
 # %% ../nbs/04_gpt.ipynb #6ab6ce1e
 class CausalSelfAttention(nn.Module):
@@ -121,6 +128,10 @@ class GPT(CodePrior):
             self.apply(self._init_weights)
             for name, p in self.named_parameters():
                 if name.endswith('proj.weight'): nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * config.n_layer))
+            # drawn last, so that the other weights are those of a GPT without it
+            self.wce = None
+            if config.class_embedding and config.num_classes:   # classes 0..C-1, and C for "no class"
+                self.wce = nn.Embedding(config.num_classes + 1, config.n_embd); nn.init.normal_(self.wce.weight, 0.0, 0.02)
 
     @staticmethod
     def _init_weights(m):
@@ -132,9 +143,16 @@ class GPT(CodePrior):
         K = self.config.num_codes
         return torch.where(labels >= 0, K + 2 + labels, K)
 
-    def _hidden(self, idx: torch.Tensor, caches: list | None = None, pos: int = 0) -> torch.Tensor:
-        "Final hidden states (B, T, n_embd) of tokens `idx` (B, T) sitting at positions pos..pos+T-1."
+    def _class_vectors(self, labels: torch.Tensor) -> torch.Tensor | None:
+        "The class vectors (B, n_embd) added at every position (label -1: the null class's), or None without `wce`."
+        if self.wce is None: return None
+        return self.wce(torch.where(labels >= 0, labels, self.config.num_classes))
+
+    def _hidden(self, idx: torch.Tensor, caches: list | None = None, pos: int = 0,
+                classes: torch.Tensor | None = None) -> torch.Tensor:
+        "Final hidden states (B, T, n_embd) of tokens `idx` (B, T) at positions pos..pos+T-1, `classes` (B, n_embd) added to each."
         x = self.wte(idx) + self.wpe(torch.arange(pos, pos + idx.shape[1], device=idx.device))
+        if classes is not None: x = x + classes[:, None]
         x = self.drop(x)
         for i, block in enumerate(self.blocks): x = block(x, None if caches is None else caches[i], pos)
         return self.ln_f(x)
@@ -147,18 +165,18 @@ class GPT(CodePrior):
         codes, labels = self._inputs(codes, labels)
         B, H, W = codes.shape
         idx = torch.cat([self._cond_tokens(labels)[:, None], codes.flatten(1)[:, :-1]], dim=1)
-        return self._logits(self._hidden(idx)).view(B, H, W, -1)
+        return self._logits(self._hidden(idx, classes=self._class_vectors(labels))).view(B, H, W, -1)
 
     def _next_logits_fn(self, canvas, labels, start, use_cache):
         B, cfg = len(canvas), self.config
-        flat, first = canvas.view(B, -1), self._cond_tokens(labels)[:, None]
+        flat, first, classes = canvas.view(B, -1), self._cond_tokens(labels)[:, None], self._class_vectors(labels)
         if not use_cache:   # re-run everything known so far: quadratic, but obviously right
-            return lambda t: self._logits(self._hidden(torch.cat([first, flat[:, :t]], 1))[:, -1])
+            return lambda t: self._logits(self._hidden(torch.cat([first, flat[:, :t]], 1), classes=classes)[:, -1])
         w = self.wte.weight
         shape = (B, cfg.n_head, cfg.block_size, cfg.head_size)
         caches = [(w.new_empty(shape), w.new_empty(shape)) for _ in self.blocks]
         def next_logits(t):
             if t == start: idx, pos = torch.cat([first, flat[:, :t]], 1), 0   # the known prefix, once
             else: idx, pos = flat[:, t - 1:t], t                              # then the newest code only
-            return self._logits(self._hidden(idx, caches, pos)[:, -1])
+            return self._logits(self._hidden(idx, caches, pos, classes)[:, -1])
         return next_logits

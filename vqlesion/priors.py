@@ -5,7 +5,7 @@
 # %% ../nbs/05a_priors.ipynb #b13bc37d
 from __future__ import annotations
 import json, math, warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 import numpy as np
 import torch
@@ -13,9 +13,10 @@ import matplotlib.pyplot as plt
 from torch.utils.data import Dataset, DataLoader
 from PIL import Image
 import torchvision.transforms.v2.functional as TF
-from .core import default_device, atomic_write, atomic_json_save, atomic_npz_save, image_grid, progress, load_run_checkpoint
+from .core import (default_device, atomic_write, atomic_json_save, atomic_npz_save, image_grid, progress,
+                           load_run_checkpoint, ADDED_FIELDS)
 from .train import Trainer, TrainConfig, load_checkpoint, plot_curves, read_metrics
-from .prior import CodePrior
+from .prior import CodePrior, SAMPLING
 from .gpt import GPT, GPTConfig
 from .pixelcnn import PixelCNN, PixelCNNConfig
 from .data import open_rgb
@@ -24,9 +25,9 @@ from .layouts import load_dataset, write_split
 from .vqvae import load_vqvae, codebook_fingerprint, vqvae_data_kwargs, run_augment
 
 # %% auto #0
-__all__ = ['PRIOR_MODELS', 'PRIOR_TRAINING', 'code_dtype', 'CodeSet', 'load_codes', 'split_by_source', 'CodeGrids',
-           'encode_dataset', 'prior_train_config', 'build_prior', 'prior_step', 'prior_eval', 'train_prior',
-           'load_prior', 'unigram_entropy_bits', 'evaluate_prior', 'class_index', 'check_codebook',
+__all__ = ['PRIOR_MODELS', 'PRIOR_TRAINING', 'code_dtype', 'CodeSet', 'load_codes', 'split_by_source', 'class_balanced_indices',
+           'CodeGrids', 'encode_dataset', 'prior_train_config', 'build_prior', 'prior_step', 'prior_eval',
+           'train_prior', 'load_prior', 'unigram_entropy_bits', 'evaluate_prior', 'class_index', 'check_codebook',
            'check_prior_matches_vqvae', 'decode_codes', 'load_image_file', 'save_image_grid', 'sample_lesions']
 
 # %% ../nbs/05a_priors.ipynb #06984ea0
@@ -99,6 +100,18 @@ def split_by_source(source: np.ndarray, valid_fraction: float = 0.1, seed: int =
     valid_sources = rng.choice(sources, n_valid, replace=False)
     is_valid = np.isin(source, valid_sources)
     return np.flatnonzero(~is_valid), np.flatnonzero(is_valid)
+
+# %% ../nbs/05a_priors.ipynb #a4227841
+def class_balanced_indices(labels: np.ndarray, power: float = 0.5) -> np.ndarray:
+    "Indices into `labels`, each repeated round((n_max / n_class) ** power) times (label -1: once); `power` 0 keeps every index once."
+    if not 0 <= power <= 1: raise ValueError(f"class_balance={power}: expected a number in [0, 1] (0: the data as is, 1: equal classes)")
+    labels = np.asarray(labels)
+    counts = np.bincount(labels[labels >= 0], minlength=1) if (labels >= 0).any() else np.zeros(1, np.int64)
+    repeats = np.ones(len(labels), np.int64)
+    if power > 0 and counts.max() > 0:
+        per_class = np.where(counts > 0, np.round((counts.max() / np.maximum(counts, 1)) ** power), 1).astype(np.int64)
+        repeats[labels >= 0] = per_class[labels[labels >= 0]]
+    return np.repeat(np.arange(len(labels)), repeats)
 
 # %% ../nbs/05a_priors.ipynb #f35cb1e9
 class CodeGrids(Dataset):
@@ -181,20 +194,23 @@ def prior_eval(model: CodePrior, loader, device, max_batches: int | None = None)
 def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'default', steps: int | None = None,
                 batch_size: int | None = None, lr: float | None = None, valid_fraction: float = 0.1, seed: int | None = None,
                 device=None, eval_every: int | None = None, checkpoint_every: int | None = None,
-                show_progress: bool | None = None, conditional: bool = True, after_step=None,
+                show_progress: bool | None = None, conditional: bool = True, after_step=None, class_balance: float = 0.0,
                 **model_overrides) -> Trainer:
-    "Train a `kind` prior on a code file; keeps the best validation checkpoint in `out/best.pt`. `after_step(trainer)` runs after every optimiser step."
+    """Train a `kind` prior on a code file; keeps the best validation checkpoint in `out/best.pt`. `after_step(trainer)` runs
+    after every optimiser step; `class_balance` repeats the training grids of rare classes (`class_balanced_indices`)."""
+    class_balanced_indices(np.zeros(0, np.int64), class_balance)   # a bad value is refused before the codes are read
     cs = load_codes(codes)
     num_classes = len(cs.classes) if conditional and (cs.labels >= 0).any() else 0
     model = build_prior(kind, preset, num_codes=cs.num_codes, grid_size=cs.grid, num_classes=num_classes, **model_overrides)
     cfg = prior_train_config(kind, preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed, eval_every=eval_every,
                              checkpoint_every=checkpoint_every)
     train_idx, valid_idx = split_by_source(cs.source, valid_fraction, seed=cfg.seed)
-    run_config = {'kind': 'prior', 'prior': kind, 'preset': preset, 'model': model.config.to_dict(),
+    run_config = {'kind': 'prior', 'prior': kind, 'preset': preset, 'model': model.config.to_dict(), 'class_balance': class_balance,
                   'codes': {'path': str(codes), 'num_codes': cs.num_codes, 'grid': list(cs.grid), 'classes': list(cs.classes),
                             'vqvae': cs.vqvae, 'valid_fraction': valid_fraction, 'n_train': len(train_idx), 'n_valid': len(valid_idx)}}
     if cs.meta.get('codebook'): run_config['codes']['codebook'] = cs.meta['codebook']   # old code files have none
-    trainer = Trainer(model, CodeGrids(cs, train_idx), prior_step, cfg, out_dir=out, valid_data=CodeGrids(cs, valid_idx),
+    balanced = train_idx[class_balanced_indices(cs.labels[train_idx] if num_classes else np.full(len(train_idx), -1), class_balance)]
+    trainer = Trainer(model, CodeGrids(cs, balanced), prior_step, cfg, out_dir=out, valid_data=CodeGrids(cs, valid_idx),
                       eval_fn=prior_eval, run_config=run_config, best_metric='nll', device=device, show_progress=show_progress,
                       after_step=after_step)
     if trainer.is_main:   # its split: the images whose grids it trains on, and those it validates on
@@ -208,12 +224,16 @@ def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'de
         fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
     return trainer
 
+ADDED_FIELDS['class_balance'] = 0.0   # prior runs from before it trained on the data as it is
+
 def load_prior(run: str | Path, device=None, which: str = 'best') -> tuple[CodePrior, dict]:
     "The prior of a run folder (its best validation checkpoint, else the last) and the run's config."
     ck = load_run_checkpoint(run, 'prior', which, 'vqlesion train-prior')
     rc = ck['config']
     model_cls, config_cls = PRIOR_MODELS[rc['prior']]
-    model = model_cls(config_cls.from_dict(rc['model']))
+    names = {f.name for f in fields(config_cls)}   # a field added since this run was saved takes the value the run had
+    added = {k[len('model.'):]: v for k, v in ADDED_FIELDS.items() if k.startswith('model.') and k[len('model.'):] in names}
+    model = model_cls(config_cls.from_dict({**added, **rc['model']}))
     model.load_state_dict(ck['model'])
     return model.to(default_device(device)).eval(), rc
 
@@ -315,7 +335,8 @@ def _run_texture(vqvae_run, vqvae, texture: bool | None, upsampler):
 
 # %% ../nbs/05a_priors.ipynb #b0f20eca
 def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, class_name: str | int | None = None,
-                   temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None, guidance: float = 1.0,
+                   temperature: float = SAMPLING['temperature'], top_k: int | None = SAMPLING['top_k'],
+                   top_p: float | None = SAMPLING['top_p'], guidance: float = SAMPLING['guidance'],
                    seed: int = 0, out: str | Path | None = None, complete: str | Path | None = None,
                    keep_rows: int | None = None, nrow: int = 8, device=None, upsampler: str | Path | None = None,
                    upsampler_temperature: float = 1.0, fine_vqvae: str | Path | None = None, upsampler_guidance: float = 1.0,
