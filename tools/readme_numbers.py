@@ -192,13 +192,11 @@ def demo_before_after(prev, d, compare):
     t0, t1 = prev['timings']['total_seconds'], d['timings']['total_seconds']
     return '\n'.join(lines + ['', source_line(f"`{DEMO_PREV}` (`{demo_command(prev)}`, {min_sec(t0)} while other jobs shared the cores)",
                                               f"`{DEMO}` (`{demo_command(d)}`, {min_sec(t1)})",
-                                              f"today's plain rows: `{DEMO_COMPARE}` (`{demo_command(compare)} --set compare_plain=true`"
-                                              + (", its training stages resumed, so the same models)" if compare['run']['out'] == d['run']['out'] else
-                                                 (f": the same seed and threads on the same machine trained the same models, "
-                                                  f"{compare['priors']['gpt']['bits_per_code']:.4f} bits per code for the GPT in both runs)"
-                                                  if compare['priors'] == d['priors'] else
-                                                  f": another run, GPT {compare['priors']['gpt']['bits_per_code']:.4f} bits per code against "
-                                                  f"{d['priors']['gpt']['bits_per_code']:.4f})")))])
+                                              f"today's plain rows: `{DEMO_COMPARE}` (`{demo_command(compare)} --set compare_plain=true`; "
+                                              + (f"the same models: {compare['priors']['gpt']['bits_per_code']:.4f} bits per code for the GPT in both runs)"
+                                                 if compare['priors'] == d['priors'] else
+                                                 f"other models: GPT {compare['priors']['gpt']['bits_per_code']:.4f} bits per code against "
+                                                 f"{d['priors']['gpt']['bits_per_code']:.4f})"))])
 
 
 @block('demo-headline', DEMO)
@@ -414,8 +412,10 @@ def sampling_sweep_balanced(d, demo):
     notes = [f"the {PRIOR_NAMES[k]}'s worst class fidelity {base[k]['class_fidelity_min_ratio']:.2f} → {r['class_fidelity_min_ratio']:.2f}, "
              f"KID {base[k]['kid']:.3f} → {r['kid']:.3f}, CNN two-sample accuracy {base[k]['c2st_cnn']:.3f} → {r['c2st_cnn']:.3f}"
              for k, r in chosen.items() if r is not None and base[k] is not None]
-    lines = [f"The run's priors train on square-root class-balanced grids (`prior_class_balance` {c['prior_class_balance']:g}), the GPT "
-             f"without input corruption (`pkeep` {c['gpt'].get('pkeep', 0.9):g}) and with its class added at every position:", ''] + lines
+    gpt = demo['priors']['gpt']['model']
+    lines = [f"The run's priors train on class-balanced grids (`prior_class_balance` {c['prior_class_balance']:g}), the GPT with "
+             f"`pkeep` {gpt['pkeep']:g} and " + ('its class added at every position' if gpt.get('class_embedding') else 'its class as the first token only')
+             + ':', ''] + lines
     lines += ['', f"Guidance {g:g}, the default of `vqlesion.prior.SAMPLING` (`sample`, `sample_lesions`, the demo and the walkthrough), "
                   f"against temperature 1 without guidance: " + '; '.join(notes) + ". Stronger guidance raises the KID faster than it "
                   "lifts the class traits, and truncation (a lower temperature, top-p) loses class traits.",

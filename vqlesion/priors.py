@@ -25,10 +25,11 @@ from .layouts import load_dataset, write_split
 from .vqvae import load_vqvae, codebook_fingerprint, vqvae_data_kwargs, run_augment
 
 # %% auto #0
-__all__ = ['PRIOR_MODELS', 'PRIOR_TRAINING', 'code_dtype', 'CodeSet', 'load_codes', 'split_by_source', 'class_balanced_indices',
-           'CodeGrids', 'encode_dataset', 'prior_train_config', 'build_prior', 'prior_step', 'prior_eval',
-           'train_prior', 'load_prior', 'unigram_entropy_bits', 'evaluate_prior', 'class_index', 'check_codebook',
-           'check_prior_matches_vqvae', 'decode_codes', 'load_image_file', 'save_image_grid', 'sample_lesions']
+__all__ = ['PRIOR_MODELS', 'PRIOR_TRAINING', 'code_dtype', 'CodeSet', 'load_codes', 'split_by_source', 'check_class_balance',
+           'class_balanced_indices', 'CodeGrids', 'encode_dataset', 'prior_train_config', 'build_prior', 'prior_step',
+           'prior_eval', 'train_prior', 'load_prior', 'unigram_entropy_bits', 'evaluate_prior', 'class_index',
+           'check_codebook', 'check_prior_matches_vqvae', 'decode_codes', 'load_image_file', 'save_image_grid',
+           'sample_lesions']
 
 # %% ../nbs/05a_priors.ipynb #06984ea0
 def code_dtype(num_codes: int) -> np.dtype:
@@ -102,15 +103,18 @@ def split_by_source(source: np.ndarray, valid_fraction: float = 0.1, seed: int =
     return np.flatnonzero(~is_valid), np.flatnonzero(is_valid)
 
 # %% ../nbs/05a_priors.ipynb #a4227841
+def check_class_balance(power: float) -> float:
+    "`power` if it is a valid class balance, else a ValueError naming it."
+    if not 0 <= power <= 1: raise ValueError(f"class_balance={power}: expected a number in [0, 1] (0: the data as is, 1: equal classes)")
+    return power
+
 def class_balanced_indices(labels: np.ndarray, power: float = 0.5) -> np.ndarray:
     "Indices into `labels`, each repeated round((n_max / n_class) ** power) times (label -1: once); `power` 0 keeps every index once."
-    if not 0 <= power <= 1: raise ValueError(f"class_balance={power}: expected a number in [0, 1] (0: the data as is, 1: equal classes)")
-    labels = np.asarray(labels)
-    counts = np.bincount(labels[labels >= 0], minlength=1) if (labels >= 0).any() else np.zeros(1, np.int64)
+    labels, known = np.asarray(labels), np.asarray(labels) >= 0
     repeats = np.ones(len(labels), np.int64)
-    if power > 0 and counts.max() > 0:
-        per_class = np.where(counts > 0, np.round((counts.max() / np.maximum(counts, 1)) ** power), 1).astype(np.int64)
-        repeats[labels >= 0] = per_class[labels[labels >= 0]]
+    if check_class_balance(power) > 0 and known.any():
+        counts = np.bincount(labels[known])   # every label present counts at least once
+        repeats[known] = np.round((counts.max() / counts[labels[known]]) ** power)
     return np.repeat(np.arange(len(labels)), repeats)
 
 # %% ../nbs/05a_priors.ipynb #f35cb1e9
@@ -198,7 +202,7 @@ def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'de
                 **model_overrides) -> Trainer:
     """Train a `kind` prior on a code file; keeps the best validation checkpoint in `out/best.pt`. `after_step(trainer)` runs
     after every optimiser step; `class_balance` repeats the training grids of rare classes (`class_balanced_indices`)."""
-    class_balanced_indices(np.zeros(0, np.int64), class_balance)   # a bad value is refused before the codes are read
+    check_class_balance(class_balance)   # refused before the codes are read
     cs = load_codes(codes)
     num_classes = len(cs.classes) if conditional and (cs.labels >= 0).any() else 0
     model = build_prior(kind, preset, num_codes=cs.num_codes, grid_size=cs.grid, num_classes=num_classes, **model_overrides)
