@@ -264,7 +264,7 @@ def _sample_parser(sub):
     p.add_argument('--temperature', type=positive_float, default=1.0)
     p.add_argument('--top-k', type=positive_int, default=None)
     p.add_argument('--top-p', type=probability, default=None)
-    p.add_argument('--guidance', type=non_negative_float, default=1.5, help='classifier-free guidance scale (1: off; class-conditional priors only)')
+    p.add_argument('--guidance', type=non_negative_float, default=2.0, help='classifier-free guidance scale (1: off; class-conditional priors only)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--complete', default=None, help='an image: keep the first KEEP_ROWS code rows and sample the rest')
     p.add_argument('--keep-rows', type=positive_int, default=None)

@@ -1,0 +1,77 @@
+#!/usr/bin/env python
+"""How the GPT prior is told its class, measured by class fidelity over many samples.
+
+    python bench/class_conditioning.py --run runs/demo --threads 2 [--seeds 0,1,2] [--guidance 1.5,2.0] [--n 1000]
+
+For each way of conditioning (VARIANTS: the class token and the class vector added at every position, with or without
+the class also setting every LayerNorm's scale and shift, `GPTConfig.class_norm`) and each training seed, a GPT with the
+run's demo settings (its `gpt` config, steps, batch size, learning rate, class balance) is trained on RUN/codes/train.npz
+into WORK (a variant trained before there is not trained again) and its held-out bits per code measured. It then draws N
+grids per guidance with the demo's class labels repeated (about ten times the demo's 200, so that a class of 22 test
+images gets some 110 samples), decodes them with the run's VQ-VAE and texture as the demo does, and scores class fidelity
+and KID against the run's real test images with the run's feature network. Writes OUT (JSON)."""
+import argparse, json, sys, time
+from pathlib import Path
+import torch
+
+VARIANTS = {'class_vector': dict(class_norm=False),   # class token + class vector at every position
+            'class_norm': dict(class_norm=True)}      # ... + the class sets every LayerNorm's scale and shift
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (its evaluate stage done)')
+    p.add_argument('--out', default='bench/results/class_conditioning.json')
+    p.add_argument('--work', default=None, help='where the GPTs train (default: RUN/class_conditioning)')
+    p.add_argument('--variants', default=','.join(VARIANTS))
+    p.add_argument('--seeds', default='0,1,2', help='training seeds')
+    p.add_argument('--guidance', default='1.5,2.0')
+    p.add_argument('--n', type=int, default=1000, help='grids drawn per variant, seed and guidance')
+    p.add_argument('--threads', type=int, default=2)
+    return p.parse_args(argv)
+
+def main(argv=None):
+    a = parse_args(argv)
+    torch.set_num_threads(a.threads)
+    from vqlesion.demo import demo_quality_inputs
+    from vqlesion.priors import train_prior, evaluate_prior, load_prior, decode_codes
+    from vqlesion.quality import sample_quality
+    run = Path(a.run); work = Path(a.work) if a.work else run / 'class_conditioning'
+    demo = json.loads((run / 'demo_config.json').read_text())['config']
+    inp = demo_quality_inputs(run)
+    real, labels, classes, net, vq, tex = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae'], inp['texture']
+    lab = labels[torch.arange(a.n) % len(labels)]
+    rows = []
+    for name in a.variants.split(','):
+        for seed in map(int, a.seeds.split(',')):
+            folder = work / f'{name}_s{seed}'
+            t0, trained = time.time(), not (folder / 'evaluation.json').exists()
+            if trained:
+                train_prior('gpt', run / 'codes' / 'train.npz', folder, steps=demo['prior_steps'], batch_size=demo['prior_batch_size'],
+                            lr=demo['prior_lr'], seed=seed, device='cpu', eval_every=max(1, demo['prior_steps'] // 5),
+                            show_progress=False, class_balance=demo['prior_class_balance'], **{**demo['gpt'], **VARIANTS[name]})
+                evaluate_prior(folder, run / 'codes' / 'test.npz', device='cpu')
+            train_s = round(time.time() - t0, 1) if trained else None   # None: trained by an earlier call
+            bits = json.loads((folder / 'evaluation.json').read_text())['bits_per_code']
+            prior, _ = load_prior(folder, device='cpu')
+            for g in map(float, a.guidance.split(',')):
+                t1 = time.time()
+                codes = torch.cat([prior.sample(len(lab[s:s + 250]), labels=lab[s:s + 250], guidance=g,
+                                                generator=torch.Generator().manual_seed(1000 + s)) for s in range(0, a.n, 250)])
+                sample_s = time.time() - t1
+                fake = decode_codes(vq, codes)
+                if tex is not None: fake = tex.sample(fake, lab, torch.Generator().manual_seed(7))
+                q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=0, c2st=False)
+                row = {'variant': name, 'model': VARIANTS[name], 'seed': seed, 'guidance': g, 'bits_per_code': bits,
+                       'train_seconds': train_s, 'sample_seconds': round(sample_s, 1), 'kid': q['kid'],
+                       'class_fidelity': q['class_fidelity'], 'class_fidelity_min_ratio': q['class_fidelity_min_ratio'],
+                       'class_fidelity_min_class': q['class_fidelity_min_class']}
+                rows.append(row)
+                print(json.dumps({k: row[k] for k in ('variant', 'seed', 'guidance', 'bits_per_code', 'kid', 'class_fidelity_min_ratio',
+                                                      'class_fidelity_min_class')}), flush=True)
+    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({'run': str(run), 'n': a.n, 'threads': a.threads, 'rows': rows,
+                               'command': 'python bench/class_conditioning.py ' + ' '.join(sys.argv[1:] if argv is None else argv)}, indent=1))
+    print(f'wrote {out}')
+
+if __name__ == '__main__':
+    main()
