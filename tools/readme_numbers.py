@@ -173,8 +173,9 @@ def demo_realism_summary(d, prev):
     else:
         text += (f" Class fidelity meets its target for both priors' samples (0.8 of the real images' accuracy for every class with at "
                  f"least 20 test images): the worst class is at {at(priors)}.")
-    text += (f" The reconstructions' texture is drawn without the image's class, as an encoder is not told it: their worst class is at "
-             f"{at(DEMO_SETS[:1])}.")
+    rk = DEMO_SETS[0][1]
+    text += (f" The reconstructions' texture is drawn without the image's class, as an encoder is not told it: their worst class is "
+             f"`{rz[rk]['class_fidelity_min_class']}`, at {ratios[rk]:.2f}.")
     return text
 
 
