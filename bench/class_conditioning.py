@@ -29,42 +29,53 @@ def parse_args(argv=None):
     p.add_argument('--threads', type=int, default=2)
     return p.parse_args(argv)
 
+def train_demo_prior(kind: str, run: Path, folder: Path, demo: dict, seed: int, **model) -> tuple[float, float | None]:
+    """Train a `kind` prior as the demo does (its settings `demo`, with `model` overriding its model config) into `folder`, unless
+    one was trained there before; its held-out bits per code and training seconds (None: trained by an earlier call)."""
+    from vqlesion.priors import train_prior, evaluate_prior
+    t0, trained = time.time(), not (folder / 'evaluation.json').exists()
+    if trained:
+        train_prior(kind, run / 'codes' / 'train.npz', folder, steps=demo['prior_steps'], batch_size=demo['prior_batch_size'],
+                    lr=demo['prior_lr'], seed=seed, device='cpu', eval_every=max(1, demo['prior_steps'] // 5),
+                    show_progress=False, class_balance=demo['prior_class_balance'], **{**demo[kind], **model})
+        evaluate_prior(folder, run / 'codes' / 'test.npz', device='cpu')
+    train_s = round(time.time() - t0, 1) if trained else None
+    return json.loads((folder / 'evaluation.json').read_text())['bits_per_code'], train_s
+
+def score_draws(prior, inp: dict, lab: torch.Tensor, guidance: float) -> dict:
+    """Draw one grid per label of `lab` at `guidance` (in batches of 250, seeded per batch), decode them as the demo does (the
+    run's VQ-VAE and texture) and score KID and class fidelity against the run's real test images (`demo_quality_inputs`)."""
+    from vqlesion.priors import decode_codes
+    from vqlesion.quality import sample_quality
+    t1 = time.time()
+    codes = torch.cat([prior.sample(len(lab[s:s + 250]), labels=lab[s:s + 250], guidance=guidance,
+                                    generator=torch.Generator().manual_seed(1000 + s)) for s in range(0, len(lab), 250)])
+    sample_s = time.time() - t1
+    fake = decode_codes(inp['vqvae'], codes)
+    if inp['texture'] is not None: fake = inp['texture'].sample(fake, lab, torch.Generator().manual_seed(7))
+    q = sample_quality(inp['images'], fake, feature_net=inp['feature_net'], real_labels=inp['labels'], fake_labels=lab,
+                       classes=inp['classes'], seed=0, c2st=False)
+    return {'sample_seconds': round(sample_s, 1), 'kid': q['kid'], 'class_fidelity': q['class_fidelity'],
+            'class_fidelity_min_ratio': q['class_fidelity_min_ratio'], 'class_fidelity_min_class': q['class_fidelity_min_class']}
+
 def main(argv=None):
     a = parse_args(argv)
     torch.set_num_threads(a.threads)
     from vqlesion.demo import demo_quality_inputs
-    from vqlesion.priors import train_prior, evaluate_prior, load_prior, decode_codes
-    from vqlesion.quality import sample_quality
+    from vqlesion.priors import load_prior
     run = Path(a.run); work = Path(a.work) if a.work else run / 'class_conditioning'
     demo = json.loads((run / 'demo_config.json').read_text())['config']
     inp = demo_quality_inputs(run)
-    real, labels, classes, net, vq, tex = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae'], inp['texture']
-    lab = labels[torch.arange(a.n) % len(labels)]
+    lab = inp['labels'][torch.arange(a.n) % len(inp['labels'])]
     rows = []
     for name in a.variants.split(','):
         for seed in map(int, a.seeds.split(',')):
             folder = work / f'{name}_s{seed}'
-            t0, trained = time.time(), not (folder / 'evaluation.json').exists()
-            if trained:
-                train_prior('gpt', run / 'codes' / 'train.npz', folder, steps=demo['prior_steps'], batch_size=demo['prior_batch_size'],
-                            lr=demo['prior_lr'], seed=seed, device='cpu', eval_every=max(1, demo['prior_steps'] // 5),
-                            show_progress=False, class_balance=demo['prior_class_balance'], **{**demo['gpt'], **VARIANTS[name]})
-                evaluate_prior(folder, run / 'codes' / 'test.npz', device='cpu')
-            train_s = round(time.time() - t0, 1) if trained else None   # None: trained by an earlier call
-            bits = json.loads((folder / 'evaluation.json').read_text())['bits_per_code']
+            bits, train_s = train_demo_prior('gpt', run, folder, demo, seed, **VARIANTS[name])
             prior, _ = load_prior(folder, device='cpu')
             for g in map(float, a.guidance.split(',')):
-                t1 = time.time()
-                codes = torch.cat([prior.sample(len(lab[s:s + 250]), labels=lab[s:s + 250], guidance=g,
-                                                generator=torch.Generator().manual_seed(1000 + s)) for s in range(0, a.n, 250)])
-                sample_s = time.time() - t1
-                fake = decode_codes(vq, codes)
-                if tex is not None: fake = tex.sample(fake, lab, torch.Generator().manual_seed(7))
-                q = sample_quality(real, fake, feature_net=net, real_labels=labels, fake_labels=lab, classes=classes, seed=0, c2st=False)
                 row = {'variant': name, 'model': VARIANTS[name], 'seed': seed, 'guidance': g, 'bits_per_code': bits,
-                       'train_seconds': train_s, 'sample_seconds': round(sample_s, 1), 'kid': q['kid'],
-                       'class_fidelity': q['class_fidelity'], 'class_fidelity_min_ratio': q['class_fidelity_min_ratio'],
-                       'class_fidelity_min_class': q['class_fidelity_min_class']}
+                       'train_seconds': train_s, **score_draws(prior, inp, lab, g)}
                 rows.append(row)
                 print(json.dumps({k: row[k] for k in ('variant', 'seed', 'guidance', 'bits_per_code', 'kid', 'class_fidelity_min_ratio',
                                                       'class_fidelity_min_class')}), flush=True)

@@ -75,11 +75,11 @@ def sample_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int | N
     return torch.multinomial(probs.reshape(-1, probs.size(-1)), 1, generator=generator).view(probs.shape[:-1])
 
 # %% ../nbs/04_prior.ipynb #eb240138
-# the defaults of `sample`, `sample_lesions`, the demo and the walkthrough, chosen by bench/sampling_sweep.py for the better
-# prior, the GPT: guidance 2 lifts its class fidelity (a real-trained classifier recognising the asked-for class) most for
-# the least KID, on every training seed (bench/results/class_conditioning.json); above 2 the KID grows quickly. The
-# PixelCNN's class fidelity does not move with guidance and its KID rises: it samples better at 1.5. Truncation
-# (temperature < 1, top-k, top-p) cost realism. Guidance acts on class-conditional draws only
+# the defaults of `sample`, `sample_lesions`, the demo and the walkthrough. Guidance 2 lifts both priors' class fidelity (a
+# real-trained classifier recognising the asked-for class) over 1.5 on every training seed (bench/results/guidance.json,
+# 1,000 samples per seed); the GPT pays some KID for it, the PixelCNN none. Above 2 the KID grows quickly
+# (bench/results/sampling_sweep_balanced.json), and truncation (temperature < 1, top-k, top-p) costs class traits.
+# Guidance acts on class-conditional draws only
 SAMPLING = dict(temperature=1.0, top_k=None, top_p=None, guidance=2.0)
 
 # %% ../nbs/04_prior.ipynb #a2afc1d6
