@@ -58,31 +58,46 @@ def score_draws(prior, inp: dict, lab: torch.Tensor, guidance: float) -> dict:
     return {'sample_seconds': round(sample_s, 1), 'kid': q['kid'], 'class_fidelity': q['class_fidelity'],
             'class_fidelity_min_ratio': q['class_fidelity_min_ratio'], 'class_fidelity_min_class': q['class_fidelity_min_class']}
 
-def main(argv=None):
-    a = parse_args(argv)
+def bench_inputs(a, work_name: str):
+    """Set the threads and load what a bench over a demo run needs: the run folder, the work folder (`a.work`, default
+    RUN/`work_name`), the demo's settings, its quality inputs (`demo_quality_inputs`) and `a.n` labels, the demo's repeated."""
     torch.set_num_threads(a.threads)
     from vqlesion.demo import demo_quality_inputs
-    from vqlesion.priors import load_prior
-    run = Path(a.run); work = Path(a.work) if a.work else run / 'class_conditioning'
+    run = Path(a.run); work = Path(a.work) if a.work else run / work_name
     demo = json.loads((run / 'demo_config.json').read_text())['config']
     inp = demo_quality_inputs(run)
-    lab = inp['labels'][torch.arange(a.n) % len(inp['labels'])]
+    return run, work, demo, inp, inp['labels'][torch.arange(a.n) % len(inp['labels'])]
+
+SHOWN = ('variant', 'prior', 'seed', 'guidance', 'bits_per_code', 'kid', 'class_fidelity_min_ratio', 'class_fidelity_min_class')
+
+def guidance_rows(prior, inp: dict, lab: torch.Tensor, guidances, /, **fields) -> list[dict]:
+    "One row per guidance: `fields`, the guidance and `score_draws` of `prior` at it; each row's main numbers printed as it is scored."
+    rows = []
+    for g in guidances:
+        rows.append({**fields, 'guidance': g, **score_draws(prior, inp, lab, g)})
+        print(json.dumps({k: v for k, v in rows[-1].items() if k in SHOWN}), flush=True)
+    return rows
+
+def write_rows(a, script: str, argv, rows: list[dict]):
+    "Write a bench's rows to `a.out` with the run, sample count, threads and the command that made them."
+    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({'run': str(a.run), 'n': a.n, 'threads': a.threads, 'rows': rows,
+                               'command': f'python bench/{script} ' + ' '.join(sys.argv[1:] if argv is None else argv)}, indent=1))
+    print(f'wrote {out}')
+
+def main(argv=None):
+    a = parse_args(argv)
+    from vqlesion.priors import load_prior
+    run, work, demo, inp, lab = bench_inputs(a, 'class_conditioning')
     rows = []
     for name in a.variants.split(','):
         for seed in map(int, a.seeds.split(',')):
             folder = work / f'{name}_s{seed}'
             bits, train_s = train_demo_prior('gpt', run, folder, demo, seed, **VARIANTS[name])
             prior, _ = load_prior(folder, device='cpu')
-            for g in map(float, a.guidance.split(',')):
-                row = {'variant': name, 'model': VARIANTS[name], 'seed': seed, 'guidance': g, 'bits_per_code': bits,
-                       'train_seconds': train_s, **score_draws(prior, inp, lab, g)}
-                rows.append(row)
-                print(json.dumps({k: row[k] for k in ('variant', 'seed', 'guidance', 'bits_per_code', 'kid', 'class_fidelity_min_ratio',
-                                                      'class_fidelity_min_class')}), flush=True)
-    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({'run': str(run), 'n': a.n, 'threads': a.threads, 'rows': rows,
-                               'command': 'python bench/class_conditioning.py ' + ' '.join(sys.argv[1:] if argv is None else argv)}, indent=1))
-    print(f'wrote {out}')
+            rows += guidance_rows(prior, inp, lab, map(float, a.guidance.split(',')), variant=name, model=VARIANTS[name], seed=seed,
+                                  bits_per_code=bits, train_seconds=train_s)
+    write_rows(a, 'class_conditioning.py', argv, rows)
 
 if __name__ == '__main__':
     main()

@@ -9,10 +9,8 @@ held-out bits per code measured. It then draws N grids per guidance with the dem
 the run's VQ-VAE and texture as the demo does, and scores KID and class fidelity against the run's real test images with the
 run's feature network (`class_conditioning.score_draws`). The demo's own 200 samples put about 22 on its rarest scored class,
 too few to choose a default by (±0.09 from draw to draw); 1,000 samples over three training seeds are. Writes OUT (JSON)."""
-import argparse, json, sys
-from pathlib import Path
-import torch
-from class_conditioning import train_demo_prior, score_draws
+import argparse
+from class_conditioning import bench_inputs, train_demo_prior, guidance_rows, write_rows
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -28,29 +26,17 @@ def parse_args(argv=None):
 
 def main(argv=None):
     a = parse_args(argv)
-    torch.set_num_threads(a.threads)
-    from vqlesion.demo import demo_quality_inputs
     from vqlesion.priors import load_prior
-    run = Path(a.run); work = Path(a.work) if a.work else run / 'guidance'
-    demo = json.loads((run / 'demo_config.json').read_text())['config']
-    inp = demo_quality_inputs(run)
-    lab = inp['labels'][torch.arange(a.n) % len(inp['labels'])]
+    run, work, demo, inp, lab = bench_inputs(a, 'guidance')
     rows = []
     for kind in a.priors.split(','):
         for seed in map(int, a.seeds.split(',')):
             folder = work / f'{kind}_s{seed}'
             bits, train_s = train_demo_prior(kind, run, folder, demo, seed)
             prior, _ = load_prior(folder, device='cpu')
-            for g in map(float, a.guidance.split(',')):
-                row = {'prior': kind, 'model': demo[kind], 'seed': seed, 'guidance': g, 'bits_per_code': bits,
-                       'train_seconds': train_s, **score_draws(prior, inp, lab, g)}
-                rows.append(row)
-                print(json.dumps({k: row[k] for k in ('prior', 'seed', 'guidance', 'bits_per_code', 'kid', 'class_fidelity_min_ratio',
-                                                      'class_fidelity_min_class')}), flush=True)
-    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({'run': str(run), 'n': a.n, 'threads': a.threads, 'rows': rows,
-                               'command': 'python bench/guidance.py ' + ' '.join(sys.argv[1:] if argv is None else argv)}, indent=1))
-    print(f'wrote {out}')
+            rows += guidance_rows(prior, inp, lab, map(float, a.guidance.split(',')), prior=kind, model=demo[kind], seed=seed,
+                                  bits_per_code=bits, train_seconds=train_s)
+    write_rows(a, 'guidance.py', argv, rows)
 
 if __name__ == '__main__':
     main()

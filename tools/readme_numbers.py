@@ -465,6 +465,16 @@ def sampling_sweep_upsampled(d):
 DECODER_SWEEP, DIAGNOSIS = 'bench/results/decoder_sweep.json', 'bench/results/realism_diagnosis.json'
 
 
+def mean_range(v, fmt: str = '.2f') -> str:
+    "Mean over seeds with the range in brackets (one value: just it)."
+    return f"{np.mean(v):{fmt}} ({min(v):{fmt}}–{max(v):{fmt}})" if len(v) > 1 else f"{v[0]:{fmt}}"
+
+
+def scored_classes(rows) -> list:
+    "The classes the class-fidelity target counts: those with at least 20 real test images."
+    return [c for c, x in rows[0]['class_fidelity'].items() if x['n_real'] >= 20]
+
+
 def _mean_range(x: dict, fmt: str = '.3f') -> str:
     "{'mean', 'min', 'max'} -> '0.512 (0.43–0.60)'; one run -> '0.512'."
     return f"{x['mean']:{fmt}}" + (f" ({x['min']:{fmt}}–{x['max']:{fmt}})" if x['min'] != x['max'] else '')
@@ -540,9 +550,6 @@ def prior_width(rows):
     width = {'gpt': 'n_embd', 'pixelcnn': 'n_channels'}
     names = list(dict.fromkeys(r['variant'] for r in rows))
     seeds = sorted({r.get('seed', 0) for r in rows})
-    def stat(rs, k, fmt):
-        v = [r[k] for r in rs]
-        return f"{np.mean(v):{fmt}}" + (f" ({min(v):{fmt}}–{max(v):{fmt}})" if len(v) > 1 else '')
     r0 = rows[0]
     lines = [f"**Prior width** (`python bench/prior_sweep.py --run {r0['run']} --variants {','.join(names)} --threads {r0['threads']} "
              f"--big-kid {r0['n_kid_vs_train']} --seed S`, seeds {', '.join(map(str, seeds))}; `{PRIOR_WIDTH}`): the `small` demo's "
@@ -553,8 +560,8 @@ def prior_width(rows):
     for name in names:
         rs = [r for r in rows if r['variant'] == name]
         k = rs[0]['kind']
-        lines.append(f"| {PRIOR_NAMES[k]} | {width[k]} {rs[0]['model'][width[k]]} | {stat(rs, 'bits_per_code', '.3f')} | "
-                     f"{stat(rs, 'kid_vs_train', '.3f')} | {np.mean([r['train_seconds'] for r in rs]):.0f} s |")
+        lines.append(f"| {PRIOR_NAMES[k]} | {width[k]} {rs[0]['model'][width[k]]} | {mean_range([r['bits_per_code'] for r in rs], '.3f')} | "
+                     f"{mean_range([r['kid_vs_train'] for r in rs], '.3f')} | {np.mean([r['train_seconds'] for r in rs]):.0f} s |")
     return '\n'.join(lines)
 
 
@@ -566,9 +573,7 @@ CLASS_COND_NAMES = {'class_vector': 'class token + class vector at every positio
 def class_conditioning(d):
     "The small demo's GPT with and without adaptive LayerNorms, over training seeds: class fidelity of many samples (bench/class_conditioning.py)."
     rows = d['rows']
-    big = [c for c, x in rows[0]['class_fidelity'].items() if x['n_real'] >= 20]   # the classes the target counts
-    def stat(v, fmt='.2f'):
-        return f"{np.mean(v):{fmt}} ({min(v):{fmt}}–{max(v):{fmt}})" if len(v) > 1 else f"{v[0]:{fmt}}"
+    big = scored_classes(rows)
     seeds = sorted({r['seed'] for r in rows})
     lines = [f"**How the GPT is told its class** (`{d['command']}`; `{CLASS_COND}`): the `small` demo's GPT trained on that run's "
              f"codes with training seeds {', '.join(map(str, seeds))}, {d['n']:,} samples per seed and guidance with the demo's labels "
@@ -580,9 +585,9 @@ def class_conditioning(d):
     for name in dict.fromkeys(r['variant'] for r in rows):
         for g in sorted({r['guidance'] for r in rows if r['variant'] == name}):
             rs = [r for r in rows if r['variant'] == name and r['guidance'] == g]
-            lines.append(f"| {CLASS_COND_NAMES.get(name, name)} | {g:.1f} | {stat([r['bits_per_code'] for r in rs], '.3f')} | "
-                         + ' | '.join(stat([r['class_fidelity'][c]['ratio'] for r in rs]) for c in big)
-                         + f" | {stat([r['kid'] for r in rs], '.3f')} | {np.mean([r['train_seconds'] for r in rs]):.0f} s |")
+            lines.append(f"| {CLASS_COND_NAMES.get(name, name)} | {g:.1f} | {mean_range([r['bits_per_code'] for r in rs], '.3f')} | "
+                         + ' | '.join(mean_range([r['class_fidelity'][c]['ratio'] for r in rs]) for c in big)
+                         + f" | {mean_range([r['kid'] for r in rs], '.3f')} | {np.mean([r['train_seconds'] for r in rs]):.0f} s |")
     return '\n'.join(lines)
 
 
@@ -594,9 +599,7 @@ def guidance_per_prior(d):
     "Both priors' classifier-free guidance over training seeds and many samples (bench/guidance.py): the basis of the one default."
     from vqlesion.prior import SAMPLING
     rows, g = d['rows'], SAMPLING['guidance']
-    big = [c for c, x in rows[0]['class_fidelity'].items() if x['n_real'] >= 20]   # the classes the target counts
-    def stat(v, fmt='.2f'):
-        return f"{np.mean(v):{fmt}} ({min(v):{fmt}}–{max(v):{fmt}})" if len(v) > 1 else f"{v[0]:{fmt}}"
+    big = scored_classes(rows)
     seeds = sorted({r['seed'] for r in rows})
     at = lambda kind, gg: [r for r in rows if r['prior'] == kind and r['guidance'] == gg]
     lines = [f"**Guidance per prior** (`{d['command']}`; `{GUIDANCE}`): both priors trained as the `small` demo trains them, on that "
@@ -608,9 +611,9 @@ def guidance_per_prior(d):
     for kind in dict.fromkeys(r['prior'] for r in rows):
         for gg in sorted({r['guidance'] for r in rows if r['prior'] == kind}):
             rs = at(kind, gg)
-            lines.append(f"| {PRIOR_NAMES[kind]} | {gg:g} | {stat([r['class_fidelity_min_ratio'] for r in rs])} | "
-                         + ' | '.join(stat([r['class_fidelity'][c]['ratio'] for r in rs]) for c in big)
-                         + f" | {stat([r['kid'] for r in rs], '.3f')} |")
+            lines.append(f"| {PRIOR_NAMES[kind]} | {gg:g} | {mean_range([r['class_fidelity_min_ratio'] for r in rs])} | "
+                         + ' | '.join(mean_range([r['class_fidelity'][c]['ratio'] for r in rs]) for c in big)
+                         + f" | {mean_range([r['kid'] for r in rs], '.3f')} |")
     notes = []
     for kind in dict.fromkeys(r['prior'] for r in rows):
         lo, hi = sorted(at(kind, 1.5), key=lambda r: r['seed']), sorted(at(kind, g), key=lambda r: r['seed'])
