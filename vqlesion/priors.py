@@ -222,9 +222,7 @@ def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'de
         Path(out).mkdir(parents=True, exist_ok=True)
         write_split({'train': sorted(set(ids[cs.source[train_idx]])), 'test': sorted(set(ids[cs.source[valid_idx]])),
                      'codes': str(codes), 'split_seed': cfg.seed, 'valid_fraction': valid_fraction}, out)
-    with torch.random.fork_rng(devices=[trainer.device.index or 0] if trainer.device.type == 'cuda' else []):
-        torch.manual_seed(cfg.seed)   # dropout, code corruption, label drops: the same run whatever ran before it (a resumed run restores its own)
-        trainer.fit()
+    trainer.fit(seed=cfg.seed)   # dropout, code corruption, label drops: the same run whatever ran before it
     if trainer.is_main:   # under torchrun, only rank 0 writes
         fig = plot_curves(read_metrics(out), ['bits_per_code'], title=f'{kind} prior ({preset})')
         fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_training.ipynb #d2b7e8a9
 from __future__ import annotations
-import inspect, json, math, random, signal, time
+import contextlib, inspect, json, math, random, signal, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -378,9 +378,15 @@ def _train_step(self: Trainer, batch) -> dict:
 # %% ../nbs/03_training.ipynb #406a420a
 # -- training ------------------------------------------------------------------------------
 @patch
-def fit(self: Trainer) -> 'Trainer':
-    "Train to `cfg.steps`, resuming from the run folder; on SIGINT/SIGTERM save this step's checkpoint and raise `TrainingInterrupted`."
-    with StopSignals() as stop: self._fit(stop)
+def fit(self: Trainer, seed: int | None = None) -> 'Trainer':
+    """Train to `cfg.steps`, resuming from the run folder; on SIGINT/SIGTERM save this step's checkpoint and raise `TrainingInterrupted`.
+    With `seed`, the run draws (dropout, noise) from torch's generator seeded with it, whatever ran before, and the caller's stream
+    is left as it was (a resumed run restores its checkpoint's)."""
+    forked = (torch.random.fork_rng(devices=[self.device.index or 0] if self.device.type == 'cuda' else []) if seed is not None
+              else contextlib.nullcontext())
+    with forked, StopSignals() as stop:
+        if seed is not None: torch.manual_seed(seed)
+        self._fit(stop)
     return self
 
 @patch

@@ -253,9 +253,7 @@ def train_upsampler(coarse: str | Path, fine: str | Path, out: str | Path, prese
                   'fine': _codes_info(fc, fine), 'valid_fraction': valid_fraction, 'n_train': len(train_idx), 'n_valid': len(valid_idx)}
     trainer = Trainer(model, PairedCodes(cc, fc, train_idx), upsampler_step, cfg, out_dir=out, valid_data=PairedCodes(cc, fc, valid_idx),
                       eval_fn=upsampler_eval, run_config=run_config, best_metric='nll', device=device, show_progress=show_progress)
-    with torch.random.fork_rng(devices=[trainer.device.index or 0] if trainer.device.type == 'cuda' else []):
-        torch.manual_seed(cfg.seed)   # the hidden labels' draws: the same run whatever ran before it (a resumed run restores its own)
-        trainer.fit()
+    trainer.fit(seed=cfg.seed)   # the hidden labels' draws: the same run whatever ran before it
     if trainer.is_main:
         fig = plot_curves(read_metrics(out), ['bits_per_code'], title=f'code upsampler {cc.grid[0]}×{cc.grid[1]} → {fc.grid[0]}×{fc.grid[1]}')
         fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
