@@ -4,24 +4,33 @@
 
 # %% ../nbs/00_core.ipynb #a10447b1
 from __future__ import annotations
-import os, random, tempfile, json, math, numbers, signal, threading
+import contextlib, errno, os, pickle, random, re, tempfile, json, math, numbers, signal, threading, time, zipfile
 from dataclasses import dataclass, asdict, fields
 from typing import ClassVar
 from pathlib import Path
 import numpy as np
 import torch
+try: import fcntl                      # advisory file locks (POSIX)
+except ImportError: fcntl = None       # Windows: run folders are not locked
 
 # %% auto #0
-__all__ = ['ADDED_FIELDS', 'FIELD_RULES', 'default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save',
-           'atomic_json_save', 'atomic_npz_save', 'CheckpointMismatch', 'rng_state', 'set_rng_state',
-           'config_differences', 'load_checkpoint', 'load_run_checkpoint', 'read_metrics', 'plot_curves', 'StopSignals',
-           'check_value', 'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
+__all__ = ['DEVICE_TYPES', 'RUN_MARKER', 'RUN_LOCK', 'OUTPUT_TAG', 'PROJECT_FILES', 'ADDED_FIELDS', 'FIELD_RULES',
+           'default_device', 'seed_everything', 'atomic_write', 'atomic_torch_save', 'atomic_json_save',
+           'atomic_npz_save', 'RunFolderError', 'run_kind', 'check_run_folder', 'clean_temporaries', 'own_run',
+           'written_by', 'check_output_file', 'read_torch_file', 'check_entries', 'load_project_file', 'read_json_file',
+           'CheckpointMismatch', 'rng_state', 'set_rng_state', 'config_differences', 'load_checkpoint',
+           'load_run_checkpoint', 'read_metrics', 'plot_curves', 'StopSignals', 'check_value', 'Config',
+           'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
 
 # %% ../nbs/00_core.ipynb #3773a629
 def _mps_available() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
 
+DEVICE_TYPES = ('cpu', 'cuda', 'mps')   # what vqlesion runs on (torch knows more: 'meta' holds no data, others need builds we do not test)
+
 def _check_available(dev: torch.device, name: str) -> torch.device:
     "`dev` if this machine has it, else a ValueError naming it (`name`: how the caller spelled it)."
+    if dev.type not in DEVICE_TYPES:
+        raise ValueError(f"device {name}: vqlesion runs on 'cpu', 'cuda', 'cuda:N' or 'mps' (or 'auto'), not on a {dev.type!r} device")
     if dev.type == 'cuda':
         if not torch.cuda.is_available(): raise ValueError(f"device {name}: no CUDA GPU is available here")
         if dev.index is not None and dev.index >= torch.cuda.device_count():
@@ -96,6 +105,239 @@ def atomic_npz_save(path: str | Path, **arrays) -> Path:
         with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
     return atomic_write(path, _w)
 
+# %% ../nbs/00_core.ipynb #6dc816c5
+RUN_MARKER = '.vqlesion-run.json'   # written into every run folder vqlesion creates: {"kind": ..., "vqlesion": version, ...}
+RUN_LOCK = '.vqlesion.lock'         # locked (flock) by the process writing the run, and holding its PID
+_BROWSER_FILES = {'.DS_Store', 'Thumbs.db', 'desktop.ini'}   # what file browsers leave in any folder they show
+
+class RunFolderError(ValueError):
+    "A folder vqlesion may not write a run into: another program's files, another kind of run, or a run another process writes."
+
+def _json_object(path: Path):
+    "The JSON object in `path`, or None if there is none (no file, unreadable, not JSON, not an object)."
+    try: obj = json.loads(Path(path).read_text())
+    except (OSError, ValueError): return None
+    return obj if isinstance(obj, dict) else None
+
+def run_kind(folder) -> str | None:
+    """The kind of vqlesion run in `folder` ('vqvae', 'prior', 'upsampler', 'demo', ...): its marker's; for a run written
+    before markers, what its `config.json` (or a demo's `demo_config.json`) says; None for any other folder."""
+    folder = Path(folder)
+    marker = _json_object(folder / RUN_MARKER)
+    if marker is not None and isinstance(marker.get('kind'), str): return marker['kind']
+    if (folder / RUN_MARKER).exists():
+        raise RunFolderError(f"{folder / RUN_MARKER}: a damaged run marker (not a JSON object with a 'kind'); use another folder")
+    cfg = _json_object(folder / 'config.json')
+    if cfg is not None and isinstance(cfg.get('kind'), str) and isinstance(cfg.get('train'), dict): return cfg['kind']
+    demo = _json_object(folder / 'demo_config.json')
+    if demo is not None and {'data', 'preset', 'seed', 'config'} <= set(demo): return 'demo'
+    return None
+
+def _first_foreign(folder: Path) -> str | None:
+    "The first entry of `folder` (sorted) that is neither vqlesion's marker or lock nor a file browser's."
+    return next((p.name for p in sorted(folder.iterdir()) if p.name not in {RUN_MARKER, RUN_LOCK, *_BROWSER_FILES}), None)
+
+def check_run_folder(folder, kind: str) -> Path:
+    """`folder` if vqlesion may write a `kind` run there: it does not exist yet, is empty, or holds a vqlesion `kind` run;
+    else a `RunFolderError` naming the folder and what is in it. It only reads: nothing is created."""
+    folder = Path(folder)
+    if not folder.exists(): return folder
+    if not folder.is_dir(): raise RunFolderError(f"{folder}: is a file, not a folder")
+    found = run_kind(folder)
+    if found == kind: return folder
+    if found is not None: raise RunFolderError(f"{folder} holds a vqlesion {found} run, not a {kind} run: write the {kind} run to another folder")
+    if (name := _first_foreign(folder)) is not None:
+        raise RunFolderError(f"{folder} is not empty and not a vqlesion {kind} run (it holds {folder / name}): vqlesion writes a run "
+                             "only into a new or empty folder or one of its own runs; choose another folder")
+    return folder
+
+# %% ../nbs/00_core.ipynb #8017a4fe
+_HELD: dict = {}   # real path of a run folder this process holds -> [its lock file's descriptor, depth]
+_TEMPORARY = re.compile(r'^\..+\.[a-z0-9_]{8}\.tmp$')   # the names `atomic_write` gives its temporary files
+
+def _lock_holder(path: Path) -> str:
+    "The PID in the lock file `path` (its holder writes it right after locking: wait a moment for it)."
+    for _ in range(40):
+        try: pid = path.read_text().strip()
+        except OSError: pid = ''
+        if pid: return pid
+        time.sleep(0.05)
+    return 'unknown'
+
+def _lock(folder: Path) -> int:
+    "Take the run folder's lock (exclusive, without waiting): its file descriptor, or a `RunFolderError` naming the holder's PID."
+    path = folder / RUN_LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    if fcntl is not None:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            os.close(fd)
+            if e.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES): raise
+            raise RunFolderError(f"{folder} is being written by another vqlesion process (PID {_lock_holder(path)}): "
+                                 "wait for it to finish, or write to another folder") from None
+    os.ftruncate(fd, 0); os.write(fd, f'{os.getpid()}\n'.encode())
+    return fd
+
+def clean_temporaries(folder) -> list[Path]:
+    "Remove the temporary files that interrupted atomic saves left in the run folder `folder` (runs nested in it clean their own)."
+    removed = []
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not os.path.exists(os.path.join(here, d, RUN_MARKER))]
+        for f in filter(_TEMPORARY.match, files):
+            with contextlib.suppress(FileNotFoundError): os.remove(os.path.join(here, f)); removed.append(Path(here, f))
+    return removed
+
+# %% ../nbs/00_core.ipynb #dd893297
+def _write_marker(folder: Path, kind: str):
+    from vqlesion import __version__
+    atomic_json_save({'kind': kind, 'vqlesion': __version__, 'created': time.strftime('%Y-%m-%d %H:%M:%S')}, folder / RUN_MARKER)
+
+@contextlib.contextmanager
+def own_run(folder, kind: str, create: bool = True):
+    """Write the `kind` run in `folder` while the block runs: refused unless `check_run_folder` allows it (`create=False`, for a
+    command that adds to a trained run: the folder must be there and hold no other kind of run), created with its marker,
+    locked against a second writer, and cleared of the temporary files of interrupted saves. Re-entrant within a process."""
+    folder = Path(folder)
+    if create: check_run_folder(folder, kind)
+    elif not folder.is_dir(): raise FileNotFoundError(f"no run folder at {folder}")
+    elif (found := run_kind(folder)) not in (None, kind): raise RunFolderError(f"{folder} holds a vqlesion {found} run, not a {kind} run")
+    key = os.path.realpath(folder)
+    if key in _HELD:                     # this process writes it already (a demo's stage, the loop inside `train_vqvae`)
+        _HELD[key][1] += 1
+        try: yield folder
+        finally: _HELD[key][1] -= 1
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    _HELD[key] = [_lock(folder), 1]
+    try:
+        if create:
+            check_run_folder(folder, kind)   # again, under the lock: another process may have taken it meanwhile
+            if not (folder / RUN_MARKER).exists(): _write_marker(folder, kind)
+        clean_temporaries(folder)
+        yield folder
+    finally: os.close(_HELD.pop(key)[0])   # closing the descriptor releases the lock; the file stays (unlinking it would race)
+
+# %% ../nbs/00_core.ipynb #9f4e173b
+OUTPUT_TAG = 'vqlesion'   # a PNG text chunk or an .npz array: the command that wrote the file
+_CODE_ARRAYS = {'codes', 'labels', 'source', 'classes', 'num_codes', 'vqvae', 'meta'}   # a code file (`vqlesion encode`)
+_SAMPLE_ARRAYS = ({'codes', 'labels'}, {'codes', 'labels', 'fine_codes'})              # what `vqlesion sample` wrote beside a PNG
+
+def written_by(path) -> str | None:
+    "The vqlesion command that wrote the file `path` (its `OUTPUT_TAG`; code and sample files of older vqlesions by their arrays), or None."
+    path = Path(path)
+    try:
+        with open(path, 'rb') as f: head = f.read(8)
+        if head.startswith(b'\x89PNG'):
+            from PIL import Image
+            with Image.open(path) as im: tag = im.text.get(OUTPUT_TAG)
+            if tag is None and path.suffix != '.npz' and written_by(path.with_suffix('.npz')) == 'sample': tag = 'sample'   # an older grid
+            return tag
+        if head.startswith(b'PK'):
+            with np.load(path, allow_pickle=False) as z:
+                names = set(z.files)
+                if OUTPUT_TAG in names: return str(z[OUTPUT_TAG])
+            return 'encode' if _CODE_ARRAYS <= names else 'sample' if names in _SAMPLE_ARRAYS else None
+    except Exception: return None   # unreadable or of another format: not ours
+    return None
+
+def _is_torch_file(path: Path) -> bool:
+    "Whether `path` is (or is named like) a torch file: a zip archive holding a `data.pkl`, or an older pickle."
+    if path.suffix in ('.pt', '.pth', '.ckpt'): return True
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z: return any(n.endswith('data.pkl') for n in z.namelist())
+        with open(path, 'rb') as f: return f.read(1) == b'\x80'
+    except OSError: return False
+
+def check_output_file(path, kind: str, force: bool = False) -> Path:
+    """`path` if the command `kind` may write its output file there: nothing is there, or an earlier `kind` wrote it, or `force`;
+    never over a checkpoint (a torch file) nor over a file of a vqlesion run folder. Else a ValueError naming the file."""
+    path = Path(path)
+    if not path.exists(): return path
+    if path.is_dir(): raise ValueError(f"{path} is a folder; give a file name")
+    owner = written_by(path)
+    if owner == kind: return path
+    if _is_torch_file(path): raise ValueError(f"{path} is a checkpoint (a torch file): `vqlesion {kind}` never writes over one; choose another file name")
+    if (run := run_kind(path.parent)) is not None:
+        raise ValueError(f"{path} is a file of the vqlesion {run} run in {path.parent}: `vqlesion {kind}` never writes over one; choose another file name")
+    if force: return path
+    was = f" (it is the output of `vqlesion {owner}`)" if owner else ''
+    raise ValueError(f"{path} exists and was not written by `vqlesion {kind}`{was}: choose another file name, or pass --force to overwrite it")
+
+# %% ../nbs/00_core.ipynb #4475bdf3
+def _why_unreadable(path: Path, head: bytes, e: Exception) -> str:
+    "What is wrong with the torch file `path` (starting with `head`) that `torch.load` refused with `e`, in a few words."
+    if (m := re.search(r'GLOBAL ([\w.]+)', str(e))):
+        return f"it holds pickled Python objects ({m.group(1)}), which a vqlesion file never has; refused unread, nothing in it was run"
+    if head == b'PK\x03\x04' and not zipfile.is_zipfile(path): return "it is truncated or damaged (an interrupted copy or save?)"
+    if head[:1] != b'\x80' and head != b'PK\x03\x04': return f"it is not a torch file (it starts with {head!r})"
+    m = re.search(r'WeightsUnpickler error: ([^\n]*)', str(e))
+    detail = m.group(1) if m else (str(e).splitlines() or [type(e).__name__])[0]
+    return f"it is damaged ({type(e).__name__ if 'weights_only' in detail else detail[:200]})"
+
+def read_torch_file(path, what: str = 'checkpoint'):
+    """`torch.load` of `path` on the CPU, weights-only (nothing in the file can run), every failure a ValueError naming the file
+    and what is wrong with it (`what` names the kind of file expected)."""
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"no {what} at {path}")
+    if path.is_dir(): raise ValueError(f"{path} is a folder, not a {what} file")
+    with open(path, 'rb') as f: head = f.read(4)
+    if not head: raise ValueError(f"{path} is not a readable vqlesion {what}: it is empty (an interrupted copy or save?)")
+    try: return torch.load(path, map_location='cpu', weights_only=True)
+    except OSError as e:
+        if e.errno is not None: raise   # the machine's (permission, disk): reported as such
+        why = _why_unreadable(path, head, e)
+    except Exception as e: why = _why_unreadable(path, head, e)
+    raise ValueError(f"{path} is not a readable vqlesion {what}: {why}")
+
+# %% ../nbs/00_core.ipynb #d78fbff2
+PROJECT_FILES = {   # kind -> (what it is called, the entries it must have: a type, or the entries of that entry)
+    'checkpoint': ('checkpoint', {'model': dict, 'config': dict}),
+    'texture': ('texture model', {'kind': str, 'config': dict, 'image_size': (list, tuple), 'num_classes': int, 'decoder': (str, type(None)),
+                                  'scale': {'body.0.weight': torch.Tensor}, 'colour': torch.Tensor, 'factors': torch.Tensor, 'gain': torch.Tensor}),
+}
+_JSON_NAMES = {dict: 'an object', list: 'a list', tuple: 'a list', str: 'a string', int: 'an integer', float: 'a number',
+               bool: 'true or false', type(None): 'null', torch.Tensor: 'a tensor'}
+
+def _names(t) -> str: return ' or '.join(_JSON_NAMES.get(x, x.__name__) for x in (t if isinstance(t, tuple) else (t,)))
+
+def check_entries(obj: dict, spec: dict, where, prefix: str = '') -> None:
+    """Refuse (ValueError naming `where` and the entry) an `obj` without the entries of `spec` (name -> type, a tuple of types, or the
+    spec of a nested dict); a name ending in '?' may be missing."""
+    for name, t in spec.items():
+        key = name.rstrip('?')
+        if key not in obj:
+            if name.endswith('?'): continue
+            raise ValueError(f"{where}: it has no {prefix + key!r} entry")
+        v = obj[key]
+        if isinstance(t, dict):
+            if not isinstance(v, dict): raise ValueError(f"{where}: its {prefix + key!r} entry is {_names(type(v))}, not {_names(dict)}")
+            check_entries(v, t, where, f'{prefix}{key}.')
+        elif not isinstance(v, t) or (isinstance(v, bool) and bool not in (t if isinstance(t, tuple) else (t,))):
+            raise ValueError(f"{where}: its {prefix + key!r} entry is {_names(type(v))}, not {_names(t)}")
+
+def load_project_file(path, kind: str = 'checkpoint') -> dict:
+    "The vqlesion torch file of `kind` (a key of `PROJECT_FILES`) at `path`, read by `read_torch_file` and checked to have its entries."
+    what, spec = PROJECT_FILES[kind]
+    obj = read_torch_file(path, what)
+    if not isinstance(obj, dict): raise ValueError(f"{path} is not a vqlesion {what}: it holds a {type(obj).__name__}, not a dict of entries")
+    check_entries(obj, spec, f"{path} (a vqlesion {what})")
+    if kind == 'texture' and obj['kind'] != 'texture': raise ValueError(f"{path} is not a vqlesion texture model (its kind is {obj['kind']!r})")
+    if kind == 'checkpoint' and (bad := next((k for k, v in obj['model'].items() if not isinstance(v, torch.Tensor)), None)):
+        raise ValueError(f"{path} is not a vqlesion checkpoint: its model entry {bad!r} is a {type(obj['model'][bad]).__name__}, not a tensor")
+    return obj
+
+def read_json_file(path, what: str, spec: dict | None = None) -> dict:
+    "The JSON object in `path` (a vqlesion `what`), its entries checked against `spec` (see `check_entries`); every failure one ValueError naming the file."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"no {what} at {path}")
+    if path.is_dir(): raise ValueError(f"{path} is a folder, not a {what} file")
+    try: obj = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as e: raise ValueError(f"{path} is not a readable {what}: {e}") from None
+    if not isinstance(obj, dict): raise ValueError(f"{path} is not a vqlesion {what}: it holds {_names(type(obj))}, not an object")
+    check_entries(obj, spec or {}, f"{path} (a vqlesion {what})")
+    return obj
+
 # %% ../nbs/00_core.ipynb #99695229
 class CheckpointMismatch(ValueError):
     "A checkpoint was written by a run with another configuration."
@@ -118,6 +360,7 @@ def set_rng_state(state: dict) -> None:
     np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
+# %% ../nbs/00_core.ipynb #aec60b5a
 # A field added to a config after runs were written: its dotted path in the run config and the value that does what
 # those runs did. A checkpoint without the field is not refused when the current run has that value.
 ADDED_FIELDS: dict[str, object] = {}
@@ -136,12 +379,7 @@ def config_differences(saved: dict, current: dict, prefix: str = '') -> list[str
 
 def load_checkpoint(path: str | Path, expected_config: dict | None = None, ignore: tuple = ('train.steps',)) -> dict:
     "Read a vqlesion checkpoint safely; with `expected_config`, refuse one written under another config."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
-    try: ck = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{path} is not a readable vqlesion checkpoint: {e}") from e
-    if not isinstance(ck, dict) or 'model' not in ck or 'config' not in ck:
-        raise ValueError(f"{path} is not a vqlesion checkpoint (it has no 'model' and 'config' entries)")
+    ck = load_project_file(path, 'checkpoint')   # missing, empty, torn, pickled, of another shape: one line naming the file
     if expected_config is not None: _refuse_differences(path, ck['config'], expected_config, ignore)
     return ck
 
