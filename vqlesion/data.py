@@ -13,14 +13,14 @@ from torch.utils.data import Dataset
 from PIL import Image
 import torchvision.transforms.v2.functional as TF
 from fastcore.basics import patch
-from .core import atomic_write, atomic_json_save, progress
+from .core import atomic_write, atomic_json_save, progress, check_output_file, OUTPUT_TAG
 from .synthetic import HAM10000_CLASSES, HAM10000_COUNTS, synth_lesion
 from .augment import (AUGMENTATIONS, PRESETS, RECIPE_A_MEAN, RECIPE_A_STD, load_size_for, preset_normalization,
                               RandomRot90, get_transforms, denormalize)
 
 # %% auto #0
-__all__ = ['IMAGE_EXTENSIONS', 'show_images', 'open_rgb', 'LesionDataset', 'SyntheticLesions', 'split_by_group', 'eval_view',
-           'dataset_stats', 'plot_class_distribution', 'save_showcase']
+__all__ = ['IMAGE_EXTENSIONS', 'show_images', 'as_rgb', 'open_rgb', 'LesionDataset', 'SyntheticLesions', 'split_by_group',
+           'eval_view', 'dataset_stats', 'plot_class_distribution', 'save_showcase']
 
 # %% ../nbs/00_data.ipynb #a9915399
 def _to_hwc(img, mean=None, std=None) -> np.ndarray:
@@ -67,12 +67,29 @@ def _fit_square(img: Image.Image, size: int) -> Image.Image:
     box = ((w - s) / 2, (h - s) / 2, (w + s) / 2, (h + s) / 2)
     return img.resize((size, size), Image.BILINEAR, box=box)
 
+def as_rgb(im: Image.Image) -> Image.Image:
+    """`im` as 8-bit RGB, its pixels as they are: 16-bit grey (and 32-bit integer grey within 0..65535) scaled by 255/65535,
+    floats in [0, 1] by 255, every other mode as Pillow converts it (palette, CMYK, LA, ...); what has no known scale is refused."""
+    if im.mode.startswith('I;16') or im.mode == 'I':
+        a = np.asarray(im).astype(np.float64)
+        if a.size and (a.min() < 0 or a.max() > 65535):
+            raise ValueError(f"{im.mode} pixels from {a.min():g} to {a.max():g}: not 16-bit grey levels, no known scale to 8 bits")
+        return Image.fromarray(np.round(a / 257).astype(np.uint8)).convert('RGB')   # 65535 -> 255
+    if im.mode == 'F':
+        a = np.asarray(im).astype(np.float64)
+        if a.size and not (np.isfinite(a).all() and 0 <= a.min() and a.max() <= 1):
+            raise ValueError(f"floating-point pixels from {a.min():g} to {a.max():g}: only [0, 1] has a known scale to 8 bits")
+        return Image.fromarray(np.round(a * 255).astype(np.uint8)).convert('RGB')
+    if im.mode == 'LAB': raise ValueError("CIELAB pixels: convert the image to RGB first (that needs its white point)")
+    return im.convert('RGB')
+
 def open_rgb(path, size: int | None = None) -> Image.Image:
-    "Decode an image file as RGB; with `size`, at a reduced JPEG scale when it is much larger than that."
+    "Decode an image file as RGB (`as_rgb`); with `size`, at a reduced JPEG scale when it is much larger than that."
     with Image.open(path) as im:
         w, h = im.size; s = min(w, h)
         if size is not None and im.format == 'JPEG' and s > 2 * size: im.draft('RGB', (math.ceil(w * size / s), math.ceil(h * size / s)))
-        return im.convert('RGB')                              # convert() decodes the whole file: errors surface here
+        im.load()                                             # decodes the whole file: a truncated one fails here
+        return as_rgb(im)
 
 class _FileReader:
     "Reads image files; items are paths."
@@ -81,6 +98,11 @@ class _FileReader:
     def key(self, path):
         st = os.stat(path)
         return f'{path}:{st.st_size}:{st.st_mtime_ns}'
+    def content_hash(self, path):
+        h = hashlib.blake2b(digest_size=16)
+        with open(path, 'rb') as f:
+            for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+        return h.hexdigest()
 
 class _ArrayReader:
     "Reads images from in-memory arrays (DermaMNIST); items are (array name, index) pairs."
@@ -90,6 +112,9 @@ class _ArrayReader:
         return Image.fromarray(x if x.ndim == 3 else np.stack([x] * 3, -1)).convert('RGB')
     def name(self, item): return f'{self.source}[{item[0]}][{item[1]}]'
     def key(self, item): return self.name(item)
+    def content_hash(self, item):
+        x = np.ascontiguousarray(self.arrays[item[0]][item[1]])
+        return hashlib.blake2b(f'{x.shape}{x.dtype}'.encode() + x.tobytes(), digest_size=16).hexdigest()
 
 class _SynthReader:
     "Renders images with `synth_lesion`; items are indices."
@@ -97,6 +122,7 @@ class _SynthReader:
     def __call__(self, i, size): return Image.fromarray(synth_lesion(self.seed, int(i), size, int(self.labels[i]))[0])
     def name(self, i): return f'synthetic image {i} (seed {self.seed})'
     def key(self, i): return f'synthetic:{self.seed}:{i}:{self.labels[i]}'
+    def content_hash(self, i): return hashlib.blake2b(self.key(i).encode(), digest_size=16).hexdigest()   # what draws it, at any size
 
 # %% ../nbs/00_data.ipynb #f1d0a2b3
 def _first_dup(xs):
@@ -177,6 +203,13 @@ def subset(self: LesionDataset, indices, split: str | None = None) -> 'LesionDat
     new.split, new.skipped = split or self.split, list(self.skipped)
     new.cache_path, new._cache = None, None                   # cache rows follow the old indices
     return new
+
+@patch
+def content_hashes(self: LesionDataset) -> list[str]:
+    """A hash of each image's content, whatever its name: a file's bytes, an array's pixels, a synthetic image's seed, index and
+    class (a reader without `content_hash`: its name). A renamed copy of an image has the hash of the original."""
+    fn = getattr(self.reader, 'content_hash', None)
+    return [fn(it) if fn else hashlib.blake2b(self.reader.name(it).encode(), digest_size=16).hexdigest() for it in self.items]
 
 @patch
 def class_counts(self: LesionDataset) -> dict:
@@ -363,17 +396,18 @@ def plot_class_distribution(labels, classes: Sequence[str], ax=None, title: str 
     return ax
 
 # %% ../nbs/00_data.ipynb #aff90c6c
-def save_showcase(out='showcase.png', per_class: int = 6, image_size: int = 128, seed: int = 0, dpi: int = 100):
-    "Write a grid of synthetic lesions, `per_class` of each class in a row, to the PNG `out`."
+def save_showcase(out='showcase.png', per_class: int = 6, image_size: int = 128, seed: int = 0, dpi: int = 100, force: bool = False):
+    "Write a grid of synthetic lesions, `per_class` of each class in a row, to the PNG `out` (over another file only with `force`)."
     import matplotlib.pyplot as plt
     if per_class < 1: raise ValueError(f"per_class={per_class}: expected at least 1")
+    check_output_file(out, 'showcase', force)
     images, titles = [], []
     for label, name in enumerate(HAM10000_CLASSES):
         for j in range(per_class):
             images.append(synth_lesion(seed, label * 1000 + j, image_size, label=label)[0]); titles.append(name)
     fig = show_images(images, titles=titles, nrow=per_class, scale=1.2, dpi=dpi,
                       suptitle=f'vqlesion synthetic lesions ({image_size} px, seed {seed})')
-    out = atomic_write(out, lambda tmp: fig.savefig(tmp, format='png', dpi=dpi))
+    out = atomic_write(out, lambda tmp: fig.savefig(tmp, format='png', dpi=dpi, metadata={OUTPUT_TAG: 'showcase'}))
     plt.close(fig)
     return Path(out)
 

@@ -4,17 +4,18 @@
 
 # %% ../nbs/00c_layouts.ipynb #4f7bf71c
 from __future__ import annotations
-import csv, json, warnings
+import csv, json, os, warnings
 from pathlib import Path
 from typing import Callable, Sequence
 import numpy as np
-from .core import atomic_json_save
+from .core import atomic_json_save, read_json_file, _json_object
 from .synthetic import HAM10000_CLASSES
 from .augment import _check_preset
 from .data import IMAGE_EXTENSIONS, LesionDataset, SyntheticLesions, split_by_group, _FileReader, _ArrayReader
 
 # %% auto #0
-__all__ = ['LAYOUTS', 'SPLIT_FILE', 'detect_layout', 'load_dataset', 'read_split', 'write_split']
+__all__ = ['LAYOUTS', 'SPLIT_FILE', 'detect_layout', 'npz_array', 'load_dataset', 'SplitMismatch', 'read_split', 'write_split',
+           'training_hashes']
 
 # %% ../nbs/00c_layouts.ipynb #a58f32dc
 LAYOUTS = ('synthetic', 'ham10000', 'isic2018', 'isic2019', 'dermamnist', 'folder')
@@ -27,9 +28,6 @@ _DERMAMNIST_KEYS = ('train_images', 'train_labels', 'val_images', 'val_labels', 
 
 def _is_image(p: Path) -> bool:
     return p.suffix.lower() in IMAGE_EXTENSIONS and not p.name.startswith('.')   # '._x.jpg': macOS zip debris
-
-def _images_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob('*') if _is_image(p) and p.is_file())
 
 def _csvs(root: Path) -> list[Path]:
     "CSV files in `root` and one level below, sorted."
@@ -67,11 +65,33 @@ def detect_layout(path) -> str:
     if next(p.iterdir(), None) is None: raise ValueError(f"{p} is an empty folder: no images and no metadata ({_LAYOUT_HELP})")
     raise ValueError(f"{p}: no dataset layout matches, and there are no images in it ({_LAYOUT_HELP})")
 
+# %% ../nbs/00c_layouts.ipynb #02dcca08
+def _images_under(folder: Path, ancestors: frozenset = frozenset()) -> list[Path]:
+    "Image files under `folder`, sorted, symbolic links followed; a link back to a folder it is in (`ancestors`: real paths) is not entered."
+    real = os.path.realpath(folder)
+    if real in ancestors: return []
+    out = []
+    for p in sorted(folder.iterdir()):
+        if p.is_dir(): out += _images_under(p, ancestors | {real})
+        elif _is_image(p) and p.is_file(): out.append(p)
+    return out
+
+def _unique_files(paths: list[Path], root: Path) -> tuple[list[int], list[Path]]:
+    """Indices into `paths` of one path per real file (the one reached without a symbolic link below `root` where there is one,
+    else the first), and the paths left out: an image reached twice is counted once, under its own name."""
+    base, best = os.path.realpath(root), {}
+    for i, p in enumerate(paths):
+        real = os.path.realpath(p)
+        direct = real == os.path.join(base, os.path.relpath(p, root))
+        if real not in best or (direct and not best[real][1]): best[real] = (i, direct)
+    keep = sorted(i for i, _ in best.values()); kept = set(keep)
+    return keep, [p for i, p in enumerate(paths) if i not in kept]
+
 # %% ../nbs/00c_layouts.ipynb #d66c2901
 def _index_images(root: Path) -> dict:
-    "Image files under `root` by file stem (first one wins, in sorted order)."
-    index = {}
-    for p in _images_under(root): index.setdefault(p.stem, p)
+    "Image files under `root` by file stem (first one wins, in sorted order; an image reached twice through links counts once)."
+    index, paths = {}, _images_under(root)
+    for i in _unique_files(paths, root)[0]: index.setdefault(paths[i].stem, paths[i])
     return index
 
 def _resolve(ids, index, csv_path, skip_missing):
@@ -123,15 +143,32 @@ def _load_isic(root: Path, version: str, skip_missing: bool):
     return ds, None
 
 # %% ../nbs/00c_layouts.ipynb #a4c2d156
+def npz_array(z, path, key: str) -> np.ndarray:
+    "The array `key` of the open .npz `z` read from `path`; one that holds pickled Python objects, or cannot be read, is refused naming both."
+    try: return z[key]
+    except ValueError as e:
+        if 'allow_pickle' not in str(e): raise ValueError(f"{path}: array {key!r} cannot be read ({e})") from None
+        raise ValueError(f"{path}: array {key!r} holds pickled Python objects, not numbers: refused unread") from None
+    except Exception as e: raise ValueError(f"{path}: array {key!r} cannot be read (the file is damaged? {type(e).__name__}: {e})") from None
+
+def _check_dermamnist(path, s: str, x: np.ndarray, y: np.ndarray) -> None:
+    "Refuse `s`_images that are not (N, H, W) or (N, H, W, 3) uint8 pixels, and `s`_labels that are not one integer each."
+    if not (x.ndim == 3 or (x.ndim == 4 and x.shape[-1] == 3)) or 0 in x.shape[1:]:
+        raise ValueError(f"{path}: {s}_images has shape {x.shape}: expected (N, H, W) grey or (N, H, W, 3) colour images")
+    if x.dtype != np.uint8: raise ValueError(f"{path}: {s}_images are {x.dtype}: expected uint8 pixels (0..255)")
+    if not np.issubdtype(y.dtype, np.integer): raise ValueError(f"{path}: {s}_labels are {y.dtype}: expected integer class indices")
+    if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1): raise ValueError(f"{path}: {s}_labels has shape {y.shape}: expected (N,) or (N, 1), one class per image")
+
 def _load_dermamnist(path: Path):
-    try: z = np.load(path)
+    try: z = np.load(path, allow_pickle=False)
     except Exception as e: raise ValueError(f"{path}: cannot be read as a DermaMNIST .npz archive ({e})") from e
     with z:
         for k in _DERMAMNIST_KEYS:
             if k not in z.files: raise ValueError(f"{path}: missing array {k!r} (a MedMNIST .npz has {', '.join(_DERMAMNIST_KEYS)}; found {', '.join(z.files)})")
-        arrays = {s: z[f'{s}_images'] for s in ('train', 'val', 'test')}
-        labels = {s: z[f'{s}_labels'].reshape(-1).astype(np.int64) for s in ('train', 'val', 'test')}
+        arrays = {s: npz_array(z, path, f'{s}_images') for s in ('train', 'val', 'test')}
+        labels = {s: npz_array(z, path, f'{s}_labels') for s in ('train', 'val', 'test')}
     for s in arrays:
+        _check_dermamnist(path, s, arrays[s], labels[s]); labels[s] = labels[s].reshape(-1).astype(np.int64)
         if len(arrays[s]) != len(labels[s]): raise ValueError(f"{path}: {len(arrays[s])} {s}_images but {len(labels[s])} {s}_labels")
         bad = labels[s][(labels[s] < 0) | (labels[s] >= len(HAM10000_CLASSES))]
         if len(bad): raise ValueError(f"{path}: {s}_labels has label {bad[0]}, outside 0..6 ({', '.join(HAM10000_CLASSES)})")
@@ -140,9 +177,11 @@ def _load_dermamnist(path: Path):
                        name='dermamnist', root=path, ids=[f'{s}:{i}' for s, i in items])
     return ds, np.array([s for s, _ in items])
 
-def _scan_folder(folder: Path):
-    "(paths, class names or None) of one image folder: flat = unlabelled, else one subfolder per class."
-    found = {d: _images_under(d) for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith('.')}
+# %% ../nbs/00c_layouts.ipynb #51ab827b
+def _scan_folder(folder: Path, ancestors: frozenset = frozenset()):
+    "(paths, class names or None) of one image folder: flat = unlabelled, else one subfolder per class (a link back up is none)."
+    ancestors = ancestors | {os.path.realpath(folder)}
+    found = {d: _images_under(d, ancestors) for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith('.')}
     found = {d: ps for d, ps in found.items() if ps}
     loose = sorted(p for p in folder.iterdir() if p.is_file() and _is_image(p))
     if found and loose:
@@ -154,8 +193,14 @@ def _scan_folder(folder: Path):
 def _load_folder(root: Path):
     splits = ['train', 'test'] if (root / 'train').is_dir() and (root / 'test').is_dir() else [None]
     if (root / 'val').is_dir() and splits[0]: splits.insert(1, 'val')
-    scans = [(s, *_scan_folder(root / s if s else root)) for s in splits]
+    scans = [(s, *_scan_folder(root / s if s else root, frozenset({os.path.realpath(root)}))) for s in splits]
     if not any(paths for _, paths, _ in scans): raise ValueError(f"{root}: no images found ({_LAYOUT_HELP})")
+    keep, dropped = _unique_files([p for _, ps, _ in scans for p in ps], root)   # an image reached twice counts once
+    if dropped: warnings.warn(f"{root}: {len(dropped)} image(s) reached a second time through a symbolic link counted once, e.g. {dropped[0]}", stacklevel=3)
+    keep, n = set(keep), 0
+    for j, (s, ps, names) in enumerate(scans):
+        idx = [i for i in range(len(ps)) if n + i in keep]; n += len(ps)
+        scans[j] = (s, [ps[i] for i in idx], None if names is None else [names[i] for i in idx])
     labelled = [names is not None for _, paths, names in scans if paths]
     if any(labelled) and not all(labelled): raise ValueError(f"{root}: some splits have class subfolders and some do not")
     classes = tuple(sorted({n for _, _, names in scans if names for n in names}))
@@ -207,6 +252,10 @@ def load_dataset(path, split: str = 'train', image_size: int = 128, augment: str
 # %% ../nbs/00c_layouts.ipynb #8b1decb7
 SPLIT_FILE = 'split.json'
 _SPLITS = ('train', 'val', 'test')
+_SPLIT_SPEC = {'train': list, 'val?': list, 'test?': list, 'train_hashes?': dict}   # what a split file must hold
+
+class SplitMismatch(ValueError):
+    "The data given are not those a split record was made of (other items, or synthetic images of another seed)."
 
 def _split_parts(ds: LesionDataset, own, test_size: float, split_seed: int) -> dict:
     "Ids of every split of the whole collection `ds`: its layout's own splits, or `split_by_group` with `split_seed`."
@@ -223,17 +272,15 @@ def read_split(split_file) -> tuple[dict, str]:
     if isinstance(split_file, dict): return split_file, 'the given split record'
     p = Path(split_file)
     p = p / SPLIT_FILE if p.is_dir() else p
-    if not p.exists(): raise FileNotFoundError(f"no split file at {p}")
-    try: rec = json.loads(p.read_text())
-    except Exception as e: raise ValueError(f"{p} is not a readable split file: {e}") from e
-    if not isinstance(rec, dict) or not isinstance(rec.get('train'), list):
-        raise ValueError(f"{p} is not a vqlesion split file: it has no 'train' list of item ids")
+    rec = read_json_file(p, 'split file', _SPLIT_SPEC)   # missing, not JSON, not an object, no 'train' list: named
+    bad = next(((k, x) for k in _SPLITS for x in rec.get(k, []) if not isinstance(x, (str, int)) or isinstance(x, bool)), None)
+    if bad: raise ValueError(f"{p}: its {bad[0]!r} list holds {bad[1]!r}, not an image id")
     return rec, str(p)
 
 def _parts_from_record(ds: LesionDataset, rec: dict, where: str, path, seed: int) -> tuple[dict, dict]:
     "The record's splits, once the data at `path` are checked to hold exactly its items; and its other fields."
     if ds.root == 'synthetic' and rec.get('data_seed', seed) != seed:
-        raise ValueError(f"the synthetic images of seed {seed} are not those of {where} (seed {rec['data_seed']}): pass seed={rec['data_seed']}")
+        raise SplitMismatch(f"the synthetic images of seed {seed} are not those of {where} (seed {rec['data_seed']}): pass seed={rec['data_seed']}")
     parts = {k: [str(i) for i in rec[k]] for k in _SPLITS if isinstance(rec.get(k), list)}
     known, have = {i for v in parts.values() for i in v}, set(ds.ids.tolist())
     missing = [i for v in parts.values() for i in v if i not in have]
@@ -241,7 +288,7 @@ def _parts_from_record(ds: LesionDataset, rec: dict, where: str, path, seed: int
     if missing or unknown:
         why = ([f"{len(missing)} of its images are missing (e.g. {', '.join(missing[:3])})"] if missing else []) + \
               ([f"{len(unknown)} images are not in it (e.g. {', '.join(unknown[:3])})"] if unknown else [])
-        raise ValueError(f"the data at {path} do not match the split in {where}: {' and '.join(why)}; use the data that run was trained on")
+        raise SplitMismatch(f"the data at {path} do not match the split in {where}: {' and '.join(why)}; use the data that run was trained on")
     return parts, {k: v for k, v in rec.items() if k not in parts and k not in ('layout', 'root', 'dataset')}
 
 def write_split(record: dict, run, **extra) -> Path:
@@ -253,3 +300,11 @@ def write_split(record: dict, run, **extra) -> Path:
         diff = [k for k in _SPLITS if sorted(old.get(k, [])) != sorted(new.get(k, []))]
         if diff: raise ValueError(f"{path} records another {diff[0]} split than the data given now: use the data that run was trained on, or another run folder")
     return atomic_json_save(new, path)
+
+# %% ../nbs/00c_layouts.ipynb #a45aa9aa
+def training_hashes(ds: LesionDataset, run) -> dict:
+    """`{id: content hash}` of the images of `ds` (`LesionDataset.content_hashes`), which a run records in its split.json as
+    `train_hashes`, so that a copy of one of them under another name is known; reused from there when it has them all."""
+    old = _json_object(Path(run) / SPLIT_FILE) or {}
+    if isinstance(old.get('train_hashes'), dict) and set(old['train_hashes']) == set(ds.ids.tolist()): return old['train_hashes']
+    return dict(zip(ds.ids.tolist(), ds.content_hashes()))
