@@ -19,8 +19,8 @@ __all__ = ['DEVICE_TYPES', 'RUN_MARKER', 'RUN_LOCK', 'OUTPUT_TAG', 'PROJECT_FILE
            'atomic_npz_save', 'RunFolderError', 'run_kind', 'check_run_folder', 'clean_temporaries', 'own_run',
            'written_by', 'check_output_file', 'read_torch_file', 'check_entries', 'load_project_file', 'read_json_file',
            'CheckpointMismatch', 'rng_state', 'set_rng_state', 'config_differences', 'load_checkpoint',
-           'load_run_checkpoint', 'read_metrics', 'plot_curves', 'StopSignals', 'check_value', 'Config',
-           'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
+           'load_run_checkpoint', 'rebuild_model', 'read_metrics', 'plot_curves', 'StopSignals', 'check_value',
+           'Config', 'progress_enabled', 'progress', 'mse', 'psnr_from_mse', 'psnr', 'image_grid']
 
 # %% ../nbs/00_core.ipynb #3773a629
 def _mps_available() -> bool: return getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
@@ -394,6 +394,13 @@ def load_run_checkpoint(run: str | Path, kind: str, which: str = 'best', command
     if ck['config'].get('kind') != kind:
         raise ValueError(f"{path} is a {ck['config'].get('kind', 'unknown')} checkpoint, not {'an' if kind[0] in 'aeiou' else 'a'} {kind}'s")
     return ck
+
+def rebuild_model(path, build):
+    "`build()`, a model made from the checkpoint `path`'s config and weights; what fails (a config or weights of another shape) names the file."
+    try: return build()
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RuntimeError) as e:
+        detail = (str(e).strip().splitlines() or [''])[0][:300]
+        raise ValueError(f"{path}: no model can be rebuilt from it ({type(e).__name__}: {detail})") from e
 
 def _refuse_differences(path, saved: dict, current: dict, ignore: tuple) -> None:
     diffs = [d for d in config_differences(saved, current) if d.split(':')[0] not in ignore]

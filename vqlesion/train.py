@@ -15,7 +15,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, Sampler
 from fastcore.basics import patch
-from .core import Config, StopSignals, atomic_torch_save, atomic_json_save, progress, _refuse_differences, _truncate_metrics
+from .core import Config, StopSignals, atomic_torch_save, atomic_json_save, progress, own_run, _refuse_differences, _truncate_metrics
 from .core import CheckpointMismatch, rng_state, set_rng_state, config_differences, load_checkpoint, read_metrics, plot_curves  # noqa: F401 (re-exported: they lived here)
 from .distributed import dist_rank, dist_world_size, init_distributed, _gather_objects, _broadcast_object
 from .distributed import is_main_process   # noqa: F401 (re-exported: it lived here)
@@ -381,10 +381,13 @@ def _train_step(self: Trainer, batch) -> dict:
 def fit(self: Trainer, seed: int | None = None) -> 'Trainer':
     """Train to `cfg.steps`, resuming from the run folder; on SIGINT/SIGTERM save this step's checkpoint and raise `TrainingInterrupted`.
     With `seed`, the run draws (dropout, noise) from torch's generator seeded with it, whatever ran before, and the caller's stream
-    is left as it was (a resumed run restores its checkpoint's)."""
+    is left as it was (a resumed run restores its checkpoint's). With a run `kind` in its `run_config`, the loop owns its run folder
+    while it runs (`own_run`): a folder of other files or another kind of run is refused untouched, and so is a second writer."""
     forked = (torch.random.fork_rng(devices=[self.device.index or 0] if self.device.type == 'cuda' else []) if seed is not None
               else contextlib.nullcontext())
-    with forked, StopSignals() as stop:
+    kind = self.run_config.get('kind')
+    owned = own_run(self.out_dir, kind) if self.out_dir is not None and self.is_main and isinstance(kind, str) else contextlib.nullcontext()
+    with owned, forked, StopSignals() as stop:
         if seed is not None: torch.manual_seed(seed)
         self._fit(stop)
     return self

@@ -4,24 +4,24 @@
 
 # %% ../nbs/03a_vqvae.ipynb #1a20f4cb
 from __future__ import annotations
-import hashlib, json, warnings
+import contextlib, hashlib, json, re, warnings
 from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
 import matplotlib.pyplot as plt
-from .core import default_device, atomic_json_save, psnr, mse, psnr_from_mse
+from .core import default_device, atomic_json_save, psnr, mse, psnr_from_mse, own_run, check_run_folder, read_json_file, rebuild_model
 from .quantizer import CodeUsage
 from .autoencoder import VQVAE, VQVAEConfig, vqvae_config, PRESETS
 from .data import dataset_stats
-from .layouts import load_dataset, read_split, write_split, SPLIT_FILE
+from .layouts import load_dataset, read_split, write_split, training_hashes, SplitMismatch, SPLIT_FILE
 from .train import Trainer, TrainConfig, load_checkpoint, plot_curves, read_metrics, _scalar
 from .adversarial import AdversarialConfig, finetune_decoder, decoder_state, add_refine_head
 
 # %% auto #0
 __all__ = ['VQVAE_TRAINING', 'RECIPES', 'vqvae_step', 'vqvae_eval', 'vqvae_train_config', 'recipe', 'train_vqvae',
            'adversarial_config', 'load_vqvae', 'codebook_fingerprint', 'run_folder', 'run_augment', 'vqvae_data_kwargs',
-           'evaluate_vqvae']
+           'check_unseen', 'load_run_data', 'evaluate_vqvae']
 
 # %% ../nbs/03a_vqvae.ipynb #ce9eed32
 def vqvae_step(model: VQVAE, batch) -> dict:
@@ -82,6 +82,7 @@ def _norm_from_data(stats: dict, cfg: VQVAEConfig) -> dict:
     data_variance = float(np.mean(var01 / np.asarray(std, dtype=np.float64) ** 2))
     return dict(norm_mean=mean, norm_std=std, data_variance=round(data_variance, 5))
 
+# %% ../nbs/03a_vqvae.ipynb #540e351b
 def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', preset: str = 'default',
                 image_size: int = 128, downsample: int | None = None, num_codes: int | None = None,
                 steps: int | None = None, batch_size: int | None = None, lr: float | None = None,
@@ -95,8 +96,10 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
     (True, or a dict of `AdversarialConfig` fields) spends the last `fraction` of the steps fine-tuning the decoder
     against a discriminator (chapter 3b) in `out/adversarial`; encoder and codebook stay those of the plain steps.
     The split (`split_seed` orders it, not `seed`) is written to `out/split.json`, which evaluation and encoding reuse.
-    Re-running the same call resumes from `out/checkpoint.pt`; a different config is refused."""
+    Re-running the same call resumes from `out/checkpoint.pt`; a different config is refused, and so is a folder that is not a
+    VQ-VAE run of vqlesion's (`check_run_folder`). The run records a hash of each training image's content (`training_hashes`)."""
     if preset not in PRESETS: raise ValueError(f"preset={preset!r}: expected one of {sorted(PRESETS)}")
+    check_run_folder(out, 'vqvae')   # before any work: a user's folder, or another kind of run, is refused untouched
     sizes = {k: v for k, v in dict(downsample=downsample, num_codes=num_codes).items() if v is not None}
     cfg = vqvae_config(preset, image_size=image_size, **sizes, **model_overrides)
     augment = recipe(preset)['augment']
@@ -121,17 +124,16 @@ def train_vqvae(data: str | Path = 'synthetic', out: str | Path = 'runs/vqvae', 
     torch.manual_seed(seed)
     trainer = Trainer(VQVAE(cfg), train_ds, vqvae_step, tcfg, out_dir=out, valid_data=valid_ds, eval_fn=vqvae_eval,
                       run_config=run_config, device=device, show_progress=show_progress)
-    if trainer.is_main:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        write_split(train_ds.split_record, out, trained_on=split)
-    trainer.fit()
-    if adv is not None and tune_steps:   # (a 1-step run has no step left to fine-tune)
-        finetune_decoder(trainer.model, train_ds, Path(out) / 'adversarial', tune_steps, adv, seed=seed, valid_data=valid_ds,
-                         eval_fn=vqvae_eval, device=device, show_progress=show_progress, log_every=tcfg.log_every,
-                         checkpoint_every=checkpoint_every)
-    if trainer.is_main:
-        fig = plot_curves(read_metrics(out), ['recon_loss', 'psnr', 'perplexity'], title=f'VQ-VAE ({preset})')
-        fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
+    with own_run(out, 'vqvae') if trainer.is_main else contextlib.nullcontext():   # the run's, and one writer's, until it is done
+        if trainer.is_main: write_split(train_ds.split_record, out, trained_on=split, train_hashes=training_hashes(train_ds, out))
+        trainer.fit()
+        if adv is not None and tune_steps:   # (a 1-step run has no step left to fine-tune)
+            finetune_decoder(trainer.model, train_ds, Path(out) / 'adversarial', tune_steps, adv, seed=seed, valid_data=valid_ds,
+                             eval_fn=vqvae_eval, device=device, show_progress=show_progress, log_every=tcfg.log_every,
+                             checkpoint_every=checkpoint_every)
+        if trainer.is_main:
+            fig = plot_curves(read_metrics(out), ['recon_loss', 'psnr', 'perplexity'], title=f'VQ-VAE ({preset})')
+            fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
     return trainer
 
 # %% ../nbs/03a_vqvae.ipynb #e8098d4f
@@ -152,13 +154,13 @@ def load_vqvae(run: str | Path, device=None, decoder: str = 'auto') -> VQVAE:
     if not path.exists(): raise FileNotFoundError(f"no VQ-VAE checkpoint at {path}: train one with `vqlesion train-vqvae --out {run}`")
     ck = load_checkpoint(path)
     if ck['config'].get('kind') != 'vqvae': raise ValueError(f"{path} is a {ck['config'].get('kind', 'unknown')} checkpoint, not a VQ-VAE's")
-    model = VQVAE(VQVAEConfig.from_dict(ck['config']['model']))
-    model.load_state_dict(ck['model'])
+    model = rebuild_model(path, lambda: VQVAE(VQVAEConfig.from_dict(ck['config']['model'])))
+    rebuild_model(path, lambda: model.load_state_dict(ck['model']))
     tuned = path.parent / 'adversarial' / 'checkpoint.pt'
     if decoder != 'plain' and 'adversarial' in ck['config'] and tuned.exists():
         tuned_ck = load_checkpoint(tuned)   # a run of an older vqlesion has no refinement head: its config lacks the width
-        add_refine_head(model.decoder, model.config.in_channels, tuned_ck['config'].get('adversarial', {}).get('head_width', 0))
-        model.decoder.load_state_dict(decoder_state(tuned_ck))
+        rebuild_model(tuned, lambda: (add_refine_head(model.decoder, model.config.in_channels, tuned_ck['config'].get('adversarial', {}).get('head_width', 0)),
+                                      model.decoder.load_state_dict(decoder_state(tuned_ck))))
     elif decoder == 'sharp':
         raise FileNotFoundError(f"{run} has no adversarially fine-tuned decoder ({tuned}): train it with `vqlesion train-vqvae --adversarial`")
     return model.to(default_device(device)).eval()
@@ -178,11 +180,13 @@ def run_folder(run: str | Path) -> Path:
 def run_augment(run: str | Path) -> str:
     "The augmentation preset the VQ-VAE `run` trained with, whose eval transform shows it images ('none' when its config does not say)."
     cfg = run_folder(run) / 'config.json'
-    return json.loads(cfg.read_text()).get('data', {}).get('augment', 'none') if cfg.exists() else 'none'
+    if not cfg.exists(): return 'none'
+    return read_json_file(cfg, 'run config', {'data?': {'augment?': str}}).get('data', {}).get('augment', 'none')
 
 def vqvae_data_kwargs(run: str | Path, data, split: str, held_out: bool = False, **data_kwargs) -> dict:
     """`load_dataset` keywords that show `data` to the VQ-VAE of `run` as it saw them in training: the recipe's eval transform,
-    pixels in [0, 1], and the run's own split (its split.json; other data are refused). `held_out`: refuse a run that trained on them."""
+    pixels in [0, 1], and the run's own split (its split.json: other data are refused by `load_dataset`, see `load_run_data` for
+    those). `held_out`: refuse a run that trained on them."""
     folder = run_folder(run)
     kw = dict(augment=run_augment(run), train=False, mean=(0.,) * 3, std=(1.,) * 3)
     if (folder / SPLIT_FILE).exists():
@@ -195,18 +199,51 @@ def vqvae_data_kwargs(run: str | Path, data, split: str, held_out: bool = False,
                         "and may not be the one the run was trained on", stacklevel=3)
     return {**kw, **data_kwargs}
 
+# %% ../nbs/03a_vqvae.ipynb #684be883
+def check_unseen(ds, run) -> None:
+    """Refuse (a ValueError naming them) the images of `ds` that the VQ-VAE of `run` trained on, known by their content, so under
+    another name too (its split.json's `train_hashes`; a run of an older vqlesion has none: a warning says that it cannot check)."""
+    folder = run_folder(run)
+    rec = read_split(folder / SPLIT_FILE)[0] if (folder / SPLIT_FILE).exists() else {}
+    if not isinstance(rec.get('train_hashes'), dict):
+        warnings.warn(f"{folder} records no hashes of its training images (a run of an older vqlesion): cannot check that "
+                      f"{ds.name} holds none of them", stacklevel=3); return
+    seen = {h: i for i, h in rec['train_hashes'].items()}
+    found = [(ds.ids[j], seen[h]) for j, h in enumerate(ds.content_hashes()) if h in seen]
+    if found:
+        eg = ', '.join(a if a == b else f"{a} (its training image {b})" for a, b in found[:3]) + (' ...' if len(found) > 3 else '')
+        raise ValueError(f"{ds.root}: {len(found)} of these {len(ds)} images are images the run in {folder} trained on: {eg}; "
+                         "evaluate and encode images it has not seen")
+
+def load_run_data(run, data, split: str, image_size: int, held_out: bool = False, **data_kwargs):
+    """`data` as the VQ-VAE of `run` sees it (`vqvae_data_kwargs`): its own data through its split.json (`held_out`: refused when it
+    trained on all of them), or any other data set, a split of its own or `split='all'`, that holds none of its training images
+    (`check_unseen`). `ds.run_data` says which: 'own' or 'other'."""
+    kw = vqvae_data_kwargs(run, data, split, **data_kwargs)
+    try: ds = load_dataset(data, split=split, image_size=image_size, **kw)
+    except SplitMismatch:   # not the data it trained on: fine, unless they hold some of its images
+        ds = load_dataset(data, split=split, image_size=image_size, **{k: v for k, v in kw.items() if k != 'split_file'})
+        check_unseen(ds, run); ds.run_data = 'other'
+        return ds
+    rec, where = read_split(kw['split_file']) if 'split_file' in kw else ({}, '')
+    if held_out and rec.get('trained_on') == 'all' and split != 'all':
+        raise ValueError(f"{run} was trained on every image of its data (split='all', {where}): it has no held-out {split!r} images")
+    ds.run_data = 'own'
+    return ds
+
 def evaluate_vqvae(run: str | Path, data: str | Path = 'synthetic', split: str = 'test', batch_size: int = 64,
                    max_images: int | None = None, device=None, write: bool = True, decoder: str = 'auto', **data_kwargs) -> dict:
-    """PSNR, codebook usage and perplexity of a trained VQ-VAE over a whole split of the run's own split (`split.json`),
-    seen through its recipe's eval transform; written to `eval_<split>.json` in the run folder."""
-    dest = run_folder(run) / f'eval_{split}.json'     # beside a checkpoint file, never inside it
+    """PSNR, codebook usage and perplexity of a trained VQ-VAE over a whole split, seen through its recipe's eval transform: of the
+    run's own data (its `split.json`), or of any data set that holds none of its training images (`load_run_data`). Written to
+    `eval_<split>.json` in the run folder (another data set's to `eval_<split>_<its name>.json`)."""
+    folder = run_folder(run)      # beside a checkpoint file, never inside it
     model = load_vqvae(run, device=device, decoder=decoder)
-    kw = vqvae_data_kwargs(run, data, split, held_out=True, **data_kwargs)
-    ds = load_dataset(data, split=split, image_size=model.config.image_size, **kw)
-    if max_images is not None and max_images < len(ds): ds = torch.utils.data.Subset(ds, range(max_images))
-    loader = DataLoader(ds, batch_size=batch_size, shuffle=False)
-    res = {k: _scalar(v) for k, v in vqvae_eval(model, loader, next(model.parameters()).device).items()}
-    res = {**res, 'n_images': int(res['n_images']), 'dead_codes': int(res['dead_codes']), 'num_codes': model.config.num_codes,
-           'grid': list(model.grid_shape()), 'data': str(data), 'split': split}
-    if write: atomic_json_save(res, dest)
+    with own_run(folder, 'vqvae', create=False) if write else contextlib.nullcontext():
+        ds = load_run_data(run, data, split, model.config.image_size, held_out=True, **data_kwargs)
+        name = f'eval_{split}.json' if ds.run_data == 'own' else f"eval_{split}_{re.sub(r'[^A-Za-z0-9_.-]+', '-', ds.name)}.json"
+        shown = torch.utils.data.Subset(ds, range(max_images)) if max_images is not None and max_images < len(ds) else ds
+        res = {k: _scalar(v) for k, v in vqvae_eval(model, DataLoader(shown, batch_size=batch_size, shuffle=False), next(model.parameters()).device).items()}
+        res = {**res, 'n_images': int(res['n_images']), 'dead_codes': int(res['dead_codes']), 'num_codes': model.config.num_codes,
+               'grid': list(model.grid_shape()), 'data': str(data), 'split': split, 'dataset': ds.name, 'own_data': ds.run_data == 'own'}
+        if write: atomic_json_save(res, folder / name)
     return res
