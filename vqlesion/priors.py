@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_priors.ipynb #b13bc37d
 from __future__ import annotations
-import json, math, warnings
+import contextlib, json, math, warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
 import numpy as np
@@ -14,15 +14,15 @@ from torch.utils.data import Dataset, DataLoader
 from PIL import Image
 import torchvision.transforms.v2.functional as TF
 from .core import (default_device, atomic_write, atomic_json_save, atomic_npz_save, image_grid, progress,
-                           load_run_checkpoint, ADDED_FIELDS)
+                           load_run_checkpoint, ADDED_FIELDS, OUTPUT_TAG, check_output_file, check_run_folder, own_run, rebuild_model)
 from .train import Trainer, TrainConfig, load_checkpoint, plot_curves, read_metrics
 from .prior import CodePrior, SAMPLING
 from .gpt import GPT, GPTConfig
 from .pixelcnn import PixelCNN, PixelCNNConfig
 from .data import open_rgb
 from .augment import load_size_for
-from .layouts import load_dataset, write_split
-from .vqvae import load_vqvae, codebook_fingerprint, vqvae_data_kwargs, run_augment
+from .layouts import load_dataset, write_split, npz_array
+from .vqvae import load_vqvae, codebook_fingerprint, vqvae_data_kwargs, run_augment, load_run_data
 
 # %% auto #0
 __all__ = ['PRIOR_MODELS', 'PRIOR_TRAINING', 'code_dtype', 'CodeSet', 'load_codes', 'split_by_source', 'check_class_balance',
@@ -59,10 +59,18 @@ class CodeSet:
         arrays = dict(codes=self.codes.astype(code_dtype(self.num_codes)), labels=self.labels.astype(np.int16),
                       source=self.source.astype(np.int64), classes=np.array(self.classes, dtype=str),
                       num_codes=np.array(self.num_codes), vqvae=np.array(json.dumps(self.vqvae)),
-                      meta=np.array(json.dumps(self.meta)))
+                      meta=np.array(json.dumps(self.meta)), **{OUTPUT_TAG: np.array('encode')})
         return atomic_npz_save(path, **arrays)
 
+# %% ../nbs/05a_priors.ipynb #9dc156d1
 _CODE_KEYS = ('codes', 'labels', 'source', 'classes', 'num_codes', 'vqvae', 'meta')
+
+def _json_entry(a: np.ndarray, path, key: str) -> dict:
+    "The JSON object stored as the string array `key` of a code file."
+    try: obj = json.loads(str(a)) if a.shape == () else None
+    except ValueError: obj = None
+    if not isinstance(obj, dict): raise ValueError(f"{path}: {key} must be a JSON object (its VQ-VAE's settings, where the images came from)")
+    return obj
 
 def load_codes(path: str | Path, num_codes: int | None = None) -> CodeSet:
     "Read a code file; with `num_codes`, refuse codes of a codebook of another size."
@@ -70,14 +78,19 @@ def load_codes(path: str | Path, num_codes: int | None = None) -> CodeSet:
     if not path.exists(): raise FileNotFoundError(f"no code file at {path} (make one with `vqlesion encode`)")
     try: z = np.load(path, allow_pickle=False)
     except Exception as e: raise ValueError(f"{path} is not a readable .npz code file: {e}") from e
-    missing = [k for k in _CODE_KEYS if k not in z.files]
-    if missing: raise ValueError(f"{path} is not a vqlesion code file: it lacks {missing} (make one with `vqlesion encode`)")
-    cs = CodeSet(codes=z['codes'], labels=z['labels'].astype(np.int64), source=z['source'].astype(np.int64),
-                 classes=tuple(str(c) for c in z['classes']), num_codes=int(z['num_codes']),
-                 vqvae=json.loads(str(z['vqvae'])), meta=json.loads(str(z['meta'])))
-    if cs.codes.ndim != 3: raise ValueError(f"{path}: codes must be (N, H, W) grids, got shape {cs.codes.shape}")
+    with z:
+        missing = [k for k in _CODE_KEYS if k not in z.files]
+        if missing: raise ValueError(f"{path} is not a vqlesion code file: it lacks {missing} (make one with `vqlesion encode`)")
+        a = {k: npz_array(z, path, k) for k in _CODE_KEYS}   # an object array (pickled) or a damaged one: named
     for k in ('codes', 'labels', 'source'):       # floats would be truncated into other codes, silently
-        if not np.issubdtype(z[k].dtype, np.integer): raise ValueError(f"{path}: {k} must be integers, got {z[k].dtype}")
+        if not np.issubdtype(a[k].dtype, np.integer): raise ValueError(f"{path}: {k} must be integers, got {a[k].dtype}")
+    if a['num_codes'].shape != () or not np.issubdtype(a['num_codes'].dtype, np.integer) or int(a['num_codes']) < 1:
+        raise ValueError(f"{path}: num_codes must be one positive integer, got {a['num_codes']!r}")
+    if a['labels'].ndim != 1 or a['source'].ndim != 1 or a['classes'].ndim != 1: raise ValueError(f"{path}: labels, source and classes must be lists (1-d)")
+    cs = CodeSet(codes=a['codes'], labels=a['labels'].astype(np.int64), source=a['source'].astype(np.int64),
+                 classes=tuple(str(c) for c in a['classes']), num_codes=int(a['num_codes']),
+                 vqvae=_json_entry(a['vqvae'], path, 'vqvae'), meta=_json_entry(a['meta'], path, 'meta'))
+    if cs.codes.ndim != 3: raise ValueError(f"{path}: codes must be (N, H, W) grids, got shape {cs.codes.shape}")
     for k in ('labels', 'source'):
         if len(getattr(cs, k)) != len(cs.codes): raise ValueError(f"{path}: {len(cs.codes)} code grids but {len(getattr(cs, k))} {k}")
     if len(cs.codes) and int(cs.codes.min()) < 0: raise ValueError(f"{path}: holds code {int(cs.codes.min())}: codes are 0..{cs.num_codes - 1}")
@@ -131,12 +144,15 @@ class CodeGrids(Dataset):
 @torch.no_grad()
 def encode_dataset(vqvae_run: str | Path, data: str | Path = 'synthetic', out: str | Path | None = None,
                    split: str = 'train', flips: bool = False, batch_size: int = 64, device=None,
-                   show_progress: bool | None = None, **data_kwargs) -> CodeSet:
-    """Encode every image of `data` (its `split` in the run's split.json, through its recipe's eval transform) with the
-    VQ-VAE of `vqvae_run`; save to `out` if given. The codes carry the codebook's fingerprint and the images' ids."""
+                   show_progress: bool | None = None, force: bool = False, **data_kwargs) -> CodeSet:
+    """Encode every image of `data` with the VQ-VAE of `vqvae_run`, through its recipe's eval transform: the run's own data as its
+    split.json splits them, or any other data set that holds none of the images it trained on (`load_run_data`; `split='all'`
+    for all of it). Saved to `out` if given (over another file only with `force`, never over a checkpoint: `check_output_file`).
+    The codes carry the codebook's fingerprint and the images' ids."""
+    if out is not None: check_output_file(out, 'encode', force)   # before any work
     device = default_device(device)
     model = load_vqvae(vqvae_run, device=device)
-    ds = load_dataset(data, split=split, image_size=model.config.image_size, **vqvae_data_kwargs(vqvae_run, data, split, **data_kwargs))
+    ds = load_run_data(vqvae_run, data, split, model.config.image_size, **data_kwargs)
     loader = DataLoader(ds, batch_size=batch_size, shuffle=False)
     views = [lambda x: x] + ([lambda x: x.flip(-1), lambda x: x.flip(-2), lambda x: x.flip(-1).flip(-2)] if flips else [])
     codes, labels, source, start = [], [], [], 0
@@ -150,7 +166,7 @@ def encode_dataset(vqvae_run: str | Path, data: str | Path = 'synthetic', out: s
                  classes=tuple(getattr(ds, 'classes', ())), num_codes=model.config.num_codes,
                  vqvae=model.config.to_dict(), meta=dict(data=str(data), split=split, flips=flips, vqvae_run=str(vqvae_run),
                                                          codebook=codebook_fingerprint(model), ids=ds.ids.tolist()))
-    if out is not None: cs.save(out)
+    if out is not None: check_output_file(out, 'encode', force); cs.save(out)   # (again: it may have appeared meanwhile)
     return cs
 
 # %% ../nbs/05a_priors.ipynb #e2f5cafe
@@ -195,14 +211,17 @@ def prior_eval(model: CodePrior, loader, device, max_batches: int | None = None)
         total += float(model.nll(codes, labels if model.config.num_classes else None).sum()); count += codes[0].numel() * len(codes)
     return {'nll': total / count, 'bits_per_code': total / count / math.log(2)}
 
+# %% ../nbs/05a_priors.ipynb #30a789df
 def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'default', steps: int | None = None,
                 batch_size: int | None = None, lr: float | None = None, valid_fraction: float = 0.1, seed: int | None = None,
                 device=None, eval_every: int | None = None, checkpoint_every: int | None = None,
                 show_progress: bool | None = None, conditional: bool = True, after_step=None, class_balance: float = 0.0,
                 **model_overrides) -> Trainer:
     """Train a `kind` prior on a code file; keeps the best validation checkpoint in `out/best.pt`. `after_step(trainer)` runs
-    after every optimiser step; `class_balance` repeats the training grids of rare classes (`class_balanced_indices`)."""
+    after every optimiser step; `class_balance` repeats the training grids of rare classes (`class_balanced_indices`). `out` must
+    be new, empty or a prior run of vqlesion's (`check_run_folder`), and is locked while it trains."""
     check_class_balance(class_balance)   # refused before the codes are read
+    check_run_folder(out, 'prior')
     cs = load_codes(codes)
     num_classes = len(cs.classes) if conditional and (cs.labels >= 0).any() else 0
     model = build_prior(kind, preset, num_codes=cs.num_codes, grid_size=cs.grid, num_classes=num_classes, **model_overrides)
@@ -217,15 +236,15 @@ def train_prior(kind: str, codes: str | Path, out: str | Path, preset: str = 'de
     trainer = Trainer(model, CodeGrids(cs, balanced), prior_step, cfg, out_dir=out, valid_data=CodeGrids(cs, valid_idx),
                       eval_fn=prior_eval, run_config=run_config, best_metric='nll', device=device, show_progress=show_progress,
                       after_step=after_step)
-    if trainer.is_main:   # its split: the images whose grids it trains on, and those it validates on
-        ids = np.asarray(cs.meta.get('ids') or [f'source:{i}' for i in range(int(cs.source.max()) + 1)], dtype=object)
-        Path(out).mkdir(parents=True, exist_ok=True)
-        write_split({'train': sorted(set(ids[cs.source[train_idx]])), 'test': sorted(set(ids[cs.source[valid_idx]])),
-                     'codes': str(codes), 'split_seed': cfg.seed, 'valid_fraction': valid_fraction}, out)
-    trainer.fit(seed=cfg.seed)   # dropout, code corruption, label drops: the same run whatever ran before it
-    if trainer.is_main:   # under torchrun, only rank 0 writes
-        fig = plot_curves(read_metrics(out), ['bits_per_code'], title=f'{kind} prior ({preset})')
-        fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
+    with own_run(out, 'prior') if trainer.is_main else contextlib.nullcontext():   # under torchrun, only rank 0 writes
+        if trainer.is_main:   # its split: the images whose grids it trains on, and those it validates on
+            ids = np.asarray(cs.meta.get('ids') or [f'source:{i}' for i in range(int(cs.source.max()) + 1)], dtype=object)
+            write_split({'train': sorted(set(ids[cs.source[train_idx]])), 'test': sorted(set(ids[cs.source[valid_idx]])),
+                         'codes': str(codes), 'split_seed': cfg.seed, 'valid_fraction': valid_fraction}, out)
+        trainer.fit(seed=cfg.seed)   # dropout, code corruption, label drops: the same run whatever ran before it
+        if trainer.is_main:
+            fig = plot_curves(read_metrics(out), ['bits_per_code'], title=f'{kind} prior ({preset})')
+            fig.savefig(Path(out) / 'curves.png', dpi=90); plt.close(fig)
     return trainer
 
 ADDED_FIELDS['class_balance'] = 0.0   # prior runs from before it trained on the data as it is
@@ -234,11 +253,13 @@ def load_prior(run: str | Path, device=None, which: str = 'best') -> tuple[CodeP
     "The prior of a run folder (its best validation checkpoint, else the last) and the run's config."
     ck = load_run_checkpoint(run, 'prior', which, 'vqlesion train-prior')
     rc = ck['config']
+    if rc.get('prior') not in PRIOR_MODELS: raise ValueError(f"{run}: its checkpoint is of an unknown prior {rc.get('prior')!r} (expected one of {sorted(PRIOR_MODELS)})")
     model_cls, config_cls = PRIOR_MODELS[rc['prior']]
     names = {f.name for f in fields(config_cls)}   # a field added since this run was saved takes the value the run had
     added = {k[len('model.'):]: v for k, v in ADDED_FIELDS.items() if k.startswith('model.') and k[len('model.'):] in names}
-    model = model_cls(config_cls.from_dict({**added, **rc['model']}))
-    model.load_state_dict(ck['model'])
+    path = Path(run) / ('best.pt' if which == 'best' and (Path(run) / 'best.pt').exists() else 'checkpoint.pt')
+    model = rebuild_model(path, lambda: model_cls(config_cls.from_dict({**added, **rc['model']})))
+    rebuild_model(path, lambda: model.load_state_dict(ck['model']))
     return model.to(default_device(device)).eval(), rc
 
 # %% ../nbs/05a_priors.ipynb #1afed18c
@@ -266,7 +287,8 @@ def evaluate_prior(run: str | Path, codes: str | Path, batch_size: int = 64, dev
            'unigram_entropy_bits': unigram_entropy_bits(cs.codes, cs.num_codes), 'n_grids': len(cs),
            'prior': rc['prior'], 'codes': str(codes)}
     res['gain_over_unigram'] = 1 - res['bits_per_code'] / res['unigram_entropy_bits']
-    if write: atomic_json_save(res, Path(run) / 'evaluation.json')
+    if write:
+        with own_run(run, 'prior', create=False): atomic_json_save(res, Path(run) / 'evaluation.json')
     return res
 
 # %% ../nbs/05a_priors.ipynb #335cbc4b
@@ -316,12 +338,24 @@ def load_image_file(path: str | Path, image_size: int, augment: str = 'none') ->
     img = TF.center_crop(TF.resize(img, load_size_for(augment, image_size), antialias=True), [image_size, image_size])
     return TF.to_dtype(img, torch.float32, scale=True)
 
-def save_image_grid(images: torch.Tensor, path: str | Path, nrow: int = 8) -> Path:
-    "Write images in [0, 1] (N, 3, H, W) as one PNG grid, atomically."
-    arr = (image_grid(images, nrow) * 255).round().astype(np.uint8)
-    return atomic_write(path, lambda tmp: Image.fromarray(arr).save(tmp, format='PNG'))
+def save_image_grid(images: torch.Tensor, path: str | Path, nrow: int = 8, tag: str | None = None) -> Path:
+    "Write images in [0, 1] (N, 3, H, W) as one PNG grid, atomically; `tag`: the command that wrote it (`OUTPUT_TAG`)."
+    from PIL import PngImagePlugin
+    arr, info = (image_grid(images, nrow) * 255).round().astype(np.uint8), PngImagePlugin.PngInfo()
+    if tag is not None: info.add_text(OUTPUT_TAG, tag)
+    return atomic_write(path, lambda tmp: Image.fromarray(arr).save(tmp, format='PNG', pnginfo=info))
 
 # %% ../nbs/05a_priors.ipynb #17c96365
+def _sample_outputs(out, force: bool = False) -> tuple[Path, Path] | None:
+    "The PNG and `.npz` that `sample_lesions(out=...)` writes (`x.npz` means `x.png`), each checked with `check_output_file` before any work."
+    if out is None: return None
+    out = Path(out)
+    png = out.with_suffix('.png') if out.suffix == '.npz' else out
+    for f in (out, png, png.with_suffix('.npz')):
+        if f.is_dir(): raise ValueError(f"out={f} is a folder: samples go to a file, e.g. {f / 'samples.png'}")
+    if not png.parent.is_dir(): raise FileNotFoundError(f"out={out}: the folder {png.parent} does not exist")
+    return check_output_file(png, 'sample', force), check_output_file(png.with_suffix('.npz'), 'sample', force)
+
 def _run_texture(vqvae_run, vqvae, texture: bool | None, upsampler):
     "The texture model (chapter 3c) that `sample_lesions` draws with: the VQ-VAE run's, as `texture` asks (None: if it has one)."
     if texture is False: return None
@@ -336,7 +370,6 @@ def _run_texture(vqvae_run, vqvae, texture: bool | None, upsampler):
         return None
     return load_texture(path, vqvae, device=next(vqvae.parameters()).device)
 
-
 # %% ../nbs/05a_priors.ipynb #b0f20eca
 def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, class_name: str | int | None = None,
                    temperature: float = SAMPLING['temperature'], top_k: int | None = SAMPLING['top_k'],
@@ -344,21 +377,17 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
                    seed: int = 0, out: str | Path | None = None, complete: str | Path | None = None,
                    keep_rows: int | None = None, nrow: int = 8, device=None, upsampler: str | Path | None = None,
                    upsampler_temperature: float = 1.0, fine_vqvae: str | Path | None = None, upsampler_guidance: float = 1.0,
-                   texture: bool | None = None, texture_temperature: float | None = None) -> dict:
+                   texture: bool | None = None, texture_temperature: float | None = None, force: bool = False) -> dict:
     """Sample `n` lesions from a prior and decode them with its VQ-VAE; with `complete`, keep the first
     `keep_rows` code rows of that image and sample the rest. Writes the PNG `out` (`x.npz` means `x.png`) and its codes beside it (`.npz`).
     With `upsampler` (a `train_upsampler` run, chapter 5b), the grids are upsampled and decoded by the fine VQ-VAE (`fine_vqvae`,
     default: the one the upsampler learned from) instead, drawn at `upsampler_temperature` with the upsampler's own classifier-free
     `upsampler_guidance`; the result's `fine_codes` are the grids it decoded. `texture`: add a draw of the decoder's residual from the
     VQ-VAE run's texture model (chapter 3c; None: where the run has one, True: it must, False: the decoder's mean), at
-    `texture_temperature` (None: the model's own)."""
+    `texture_temperature` (None: the model's own). The PNG and the `.npz` go over files that are there only if `sample` wrote them,
+    or with `force` (`check_output_file`)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r}: the number of samples must be at least 1")
-    if out is not None:
-        out = Path(out)
-        png = out.with_suffix('.png') if out.suffix == '.npz' else out
-        for f in (out, png, png.with_suffix('.npz')):
-            if f.is_dir(): raise ValueError(f"out={f} is a folder: samples go to a file, e.g. {f / 'samples.png'}")
-        if not png.parent.is_dir(): raise FileNotFoundError(f"out={out}: the folder {png.parent} does not exist")
+    files = _sample_outputs(out, force)   # before any work: a folder, a missing folder, a file that is not ours
     prior, rc = load_prior(prior_run, device=device)
     vqvae = load_vqvae(vqvae_run, device=prior.device)
     check_prior_matches_vqvae(prior.config, vqvae)
@@ -394,9 +423,10 @@ def sample_lesions(prior_run: str | Path, vqvae_run: str | Path, n: int = 64, cl
                                 device=prior.device, upsampler=up, guidance=upsampler_guidance)
         images, res['fine_codes'] = fine['images'], fine['codes']
     res['images'], res['texture'] = images, tex is not None
-    if out is not None:
-        res['png'] = save_image_grid(torch.cat(shown + [images]), png, nrow=nrow)
+    if files is not None:
+        png, npz = _sample_outputs(out, force)   # (again: they may have appeared meanwhile)
+        res['png'] = save_image_grid(torch.cat(shown + [images]), png, nrow=nrow, tag='sample')
         extra = {'fine_codes': res['fine_codes'].numpy().astype(code_dtype(up[0].config.fine_codes))} if upsampler is not None else {}
-        res['npz'] = atomic_npz_save(png.with_suffix('.npz'), codes=codes.cpu().numpy().astype(code_dtype(prior.config.num_codes)),
-                                     labels=np.full(n, -1 if label is None else label, np.int16), **extra)
+        res['npz'] = atomic_npz_save(npz, codes=codes.cpu().numpy().astype(code_dtype(prior.config.num_codes)),
+                                     labels=np.full(n, -1 if label is None else label, np.int16), **extra, **{OUTPUT_TAG: np.array('sample')})
     return res
