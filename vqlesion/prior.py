@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from .core import Config
 
 # %% auto #0
-__all__ = ['SAMPLING', 'PriorConfig', 'filter_logits', 'sample_logits', 'corrupt_codes', 'drop_labels', 'model_device',
+__all__ = ['SAMPLING', 'PriorConfig', 'filter_logits', 'guide', 'sample_logits', 'corrupt_codes', 'drop_labels', 'model_device',
            'CodePrior', 'code_influence', 'causal_check', 'toy_code_grids', 'code_palette', 'code_colors',
            'show_code_grids']
 
@@ -50,9 +50,15 @@ class PriorConfig(Config):
 # %% ../nbs/04_prior.ipynb #3b4e00e2
 def filter_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
                   top_p: float | None = None) -> torch.Tensor:
-    "Divide `logits` (..., V) by `temperature`, then set those outside the top-k and the top-p set to -inf."
+    """Divide `logits` (..., V) by `temperature`, then set those outside the top-k and the top-p set to -inf. Any temperature > 0
+    gives a distribution: where the division overflows float32 (a tiny temperature), the logits are shifted to a maximum of 0
+    first, in float64 (softmax does not change), so the most likely code keeps 0 and the rest go to -inf, not to inf - inf."""
     if temperature <= 0: raise ValueError(f"temperature={temperature}: expected > 0 (sample_logits treats 0 as greedy)")
-    logits = logits / temperature
+    scaled = logits / temperature
+    if not torch.isfinite(scaled.amax(-1)).all():
+        x = logits.double().clamp(max=1e30)
+        scaled = ((x - x.amax(-1, keepdim=True)) / temperature).to(logits.dtype)
+    logits = scaled
     if top_k is not None:
         if top_k < 1: raise ValueError(f"top_k={top_k}: expected >= 1 or None")
         kth = torch.topk(logits, min(top_k, logits.size(-1)), dim=-1).values[..., -1:]
@@ -66,6 +72,12 @@ def filter_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int | N
         drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
         logits = logits.masked_fill(drop, float('-inf'))
     return logits
+
+def guide(cond: torch.Tensor, uncond: torch.Tensor, guidance: float) -> torch.Tensor:
+    "Classifier-free guidance, `uncond + guidance * (cond - uncond)`; where that overflows float32 (a huge `guidance`), in float64, clamped to ±1e30."
+    out = uncond + guidance * (cond - uncond)
+    if torch.isfinite(out).all(): return out
+    return (uncond.double() + guidance * (cond.double() - uncond.double())).clamp(-1e30, 1e30).to(cond.dtype)
 
 def sample_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
                   top_p: float | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -144,8 +156,7 @@ class CodePrior(nn.Module):
             for t in range(start, H * W):
                 logits = next_logits(t).float()
                 if guided:
-                    cond, uncond = logits.chunk(2)
-                    logits = uncond + guidance * (cond - uncond)
+                    logits = guide(*logits.chunk(2), guidance)
                 code = sample_logits(logits, temperature, top_k, top_p, generator)
                 flat[:, t] = code.repeat(2) if guided else code
         finally:
