@@ -296,7 +296,8 @@ def load_texture(path: str | Path, vqvae: nn.Module | None = None, device=None) 
     path = Path(path)
     if path.is_dir(): path = path / TEXTURE_FILE
     if not path.exists(): raise FileNotFoundError(f"no texture model at {path}: fit one with `vqlesion fit-texture --run {path.parent}`")
-    ck = torch.load(path, map_location='cpu', weights_only=True)
+    from vqlesion.core import load_project_file   # torn, foreign, pickled or of another shape: one line naming the file
+    ck = load_project_file(path, 'texture')
     if not isinstance(ck, dict) or ck.get('kind') != 'texture': raise ValueError(f"{path} is not a vqlesion texture model")
     old = {'residuals': 'gaussian', 'temperature': 0.85} if 'residuals' not in ck['config'] else {}   # a file from before the bank
     model = TextureModel(TextureConfig.from_dict({**ck['config'], **old}), ck['image_size'], ck['scale']['body.0.weight'].shape[1], ck['num_classes'])
