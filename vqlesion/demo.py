@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import Config, ADDED_FIELDS, default_device, atomic_write, atomic_json_save, atomic_npz_save, progress, progress_enabled
+from .core import own_run, run_kind, read_json_file
 from .vqvae import train_vqvae, load_vqvae, adversarial_config
 from .texture import TextureConfig, fit_texture_run, load_texture
 from .prior import SAMPLING
@@ -125,9 +126,10 @@ def _trained(run: Path, steps: int) -> bool:
     try: return load_checkpoint(path)['step'] >= steps
     except ValueError: return False
 
-def _read_json(path: Path, default=None):
+def _read_json(path: Path, default=None, spec: dict | None = None):
+    "The JSON object in `path` (checked against `spec`, see `read_json_file`), or `default` when there is no such file."
     path = Path(path)
-    return json.loads(path.read_text()) if path.exists() else default
+    return read_json_file(path, path.name, spec) if path.exists() else default
 
 def _run_split(out: Path):
     "The VQ-VAE's split.json of the demo run in `out`, which every later stage reuses (None for a run of an older vqlesion)."
@@ -144,7 +146,8 @@ def _jsonable(obj):
 
 class _Stages:
     """Runs named stages in order, skipping finished ones and timing the rest into `timings.json`. A stage that runs
-    first deletes the outputs of the stages that depend on it (`downstream`: name → paths), which would be stale."""
+    first deletes the outputs of the stages that depend on it (`downstream`: name → paths), which would be stale: files, and
+    folders that hold a vqlesion run; a folder of anything else is left alone (the stage that writes it then refuses it)."""
     def __init__(self, out: Path, names: list[str], log, downstream: dict | None = None):
         self.out, self.names, self.log, self.downstream = out, names, log, downstream or {}
         self.timings = _read_json(out / 'timings.json', {})
@@ -157,7 +160,8 @@ class _Stages:
         else:
             self.log(f"[{i}/{len(self.names)}] {name}: {what}")
             for p in self.downstream.get(name, []):
-                if p.is_dir(): shutil.rmtree(p)
+                if p.is_dir():
+                    if run_kind(p) is not None: shutil.rmtree(p)   # a run of vqlesion's (a marker, or an older run's config)
                 elif p.exists(): p.unlink()
             t0 = time.time(); fn()
             self.timings[name] = {'seconds': round(time.time() - t0, 2), 'resumed': False}
@@ -216,8 +220,10 @@ def run_demo(out: str | Path = 'runs/demo', data: str | Path = 'synthetic', pres
     """Train a VQ-VAE and both priors on `data`, sample, evaluate, and write `report.html` and `metrics.json` into `out`.
 
     `preset` is 'tiny', 'small', 'fine' or 'gpu'; `overrides` change any `DemoConfig` field; `data_kwargs` go to `load_dataset`.
-    Stages already done in `out` are skipped. Returns the metrics, with the report's path under `'report'`."""
-    with _progress_env(progress_enabled(show_progress)):
+    Stages already done in `out` are skipped. Returns the metrics, with the report's path under `'report'`. `out` must be new,
+    empty or a demo run of vqlesion's, and is locked while the demo runs (`own_run`)."""
+    demo_config(preset, **overrides)   # a bad setting is refused before the folder is touched
+    with _progress_env(progress_enabled(show_progress)), own_run(out, 'demo'):
         return _run_demo(out, data, preset, seed, device, show_progress, data_kwargs, threads, overrides)
 
 # %% ../nbs/08_demo.ipynb #63f9a389
@@ -232,7 +238,7 @@ def _prepare_run(out, data, preset, seed, device, show_progress, data_kwargs, th
     if str(data) == 'synthetic' and cfg.n_synthetic is not None: dk.setdefault('n_synthetic', cfg.n_synthetic)
     cache_dir = dk.pop('cache_dir', out / 'cache' if cfg.cache else None)
     settings = _jsonable({'data': str(data), 'preset': preset, 'seed': seed, 'config': cfg.to_dict(), 'data_kwargs': dk})
-    saved = _read_json(out / 'demo_config.json')
+    saved = _read_json(out / 'demo_config.json', spec={'data': str, 'preset': str, 'seed': int, 'config': dict, 'data_kwargs?': dict})
     if saved is not None and (diffs := config_differences(saved, settings)):
         raise CheckpointMismatch(f"{out} holds a demo run with other settings:\n  " + '\n  '.join(d.replace('checkpoint has', 'that run has') for d in diffs)
                                  + "\nUse another --out folder, or the same settings as that run.")
@@ -241,9 +247,10 @@ def _prepare_run(out, data, preset, seed, device, show_progress, data_kwargs, th
     show = progress_enabled(show_progress)
     log = (lambda msg: print(msg, flush=True)) if show else (lambda msg: None)
     vq_dir, codes_dir = out / 'vqvae', out / 'codes'
-    outputs = {'encode': [codes_dir], 'gpt': [out / 'gpt'], 'pixelcnn': [out / 'pixelcnn'],
+    outputs = {'encode': [codes_dir / 'train.npz', codes_dir / 'test.npz'], 'gpt': [out / 'gpt'], 'pixelcnn': [out / 'pixelcnn'],
                'samples': [out / 'samples_gpt.npz', out / 'samples_pixelcnn.npz'], 'evaluate': [out / 'evaluation.json'],
-               'fine_encode': [out / 'fine' / 'codes'], 'upsampler': [out / 'upsampler'], 'texture': [vq_dir / 'texture.pt']}
+               'fine_encode': [out / 'fine' / 'codes' / f'{s}.npz' for s in ('train', 'test')], 'upsampler': [out / 'upsampler'],
+               'texture': [vq_dir / 'texture.pt']}   # what the stages write: files, and run folders (the demo deletes nothing else)
     after = {'vqvae': ['texture', 'encode', 'gpt', 'pixelcnn', 'samples', 'upsampler', 'evaluate'], 'texture': ['evaluate'],
              'encode': ['gpt', 'pixelcnn', 'samples', 'upsampler', 'evaluate'],
              'gpt': ['samples', 'evaluate'], 'pixelcnn': ['samples', 'evaluate'], 'samples': ['evaluate'],
