@@ -4,15 +4,15 @@
 
 # %% ../nbs/09_cli.ipynb #d92beb28
 from __future__ import annotations
-import argparse, errno, json, math, os, signal, sys, time, traceback
+import argparse, contextlib, errno, json, math, os, signal, sys, time, traceback
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['positive_int', 'non_negative_int', 'positive_float', 'non_negative_float', 'open_fraction', 'probability',
-           'unit_interval', 'EXIT_CODES', 'OUTPUTS', 'MACHINE_ERRNOS', 'parse_overrides', 'merge_overrides', 'checked',
-           'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_fit_texture', 'cmd_encode', 'cmd_train_prior',
-           'cmd_evaluate_prior', 'cmd_sample', 'cmd_train_upsampler', 'cmd_demo', 'HelpFormatter', 'build_parser',
-           'check_output', 'check_outputs', 'check_device', 'exit_status', 'main']
+           'unit_interval', 'DEMO_OWN', 'EXIT_CODES', 'OUTPUTS', 'MACHINE_ERRNOS', 'parse_overrides', 'merge_overrides',
+           'checked', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_fit_texture', 'cmd_encode',
+           'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample', 'cmd_train_upsampler', 'cmd_demo', 'HelpFormatter',
+           'build_parser', 'check_output', 'check_written', 'check_outputs', 'check_device', 'exit_status', 'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -50,9 +50,12 @@ def parse_overrides(items) -> dict:
         except json.JSONDecodeError: out[key.strip()] = value
     return out
 
-def merge_overrides(flags: dict, items) -> dict:
-    "The keyword arguments of a command: its own `flags`, plus the fields of `--set` `items` that no flag already sets."
+def merge_overrides(flags: dict, items, fixed: dict | None = None) -> dict:
+    """The keyword arguments of a command: its own `flags`, plus the fields of `--set` `items` that no flag already sets; `fixed`
+    (name -> flag): what the command passes itself (its inputs and output), which no `--set` may name."""
     extra = parse_overrides(items)
+    own = sorted(k for k in extra if k in (fixed or {}))
+    if own: raise ValueError(f"--set {own[0]}=...: not a setting, the command sets {own[0]} itself (use {fixed[own[0]]})")
     clash = sorted(k for k in extra if flags.get(k) is not None)
     if clash: raise ValueError(f"--set {clash[0]}=...: that is the flag --{clash[0].replace('_', '-')}, use it instead")
     return {**flags, **extra}
@@ -79,7 +82,7 @@ unit_interval = checked(float, lambda v: 0 <= v <= 1, 'a number in [0, 1]')
 # %% ../nbs/09_cli.ipynb #1a02dd74
 def cmd_showcase(args):
     from vqlesion.data import save_showcase
-    out = save_showcase(args.out, per_class=args.per_class, image_size=args.image_size, seed=args.seed)
+    out = save_showcase(args.out, per_class=args.per_class, image_size=args.image_size, seed=args.seed, force=args.force)
     print(f"wrote {out}: {args.per_class} synthetic lesions of each of the 7 classes at {args.image_size} px")
 
 def _showcase_parser(sub):
@@ -88,6 +91,7 @@ def _showcase_parser(sub):
     p.add_argument('--per-class', type=positive_int, default=6)
     p.add_argument('--image-size', type=positive_int, default=128)
     p.add_argument('--seed', type=int, default=0)
+    _add_force_arg(p, 'showcase')
     p.set_defaults(func=cmd_showcase)
 
 # %% ../nbs/09_cli.ipynb #33f5e41f
@@ -99,7 +103,7 @@ def cmd_train_vqvae(args):
                  eval_every=args.eval_every, num_workers=args.num_workers, cache_dir=args.cache_dir,
                  show_progress=_no_progress(args), adversarial=True if args.adversarial else None,
                  split_seed=args.split_seed, **_given(checkpoint_every=args.checkpoint_every))
-    tr = train_vqvae(args.data, args.out, **merge_overrides(flags, args.set))
+    tr = train_vqvae(args.data, args.out, **merge_overrides(flags, args.set, {'data': '--data', 'out': '--out'}))
     if tr.is_main:   # under torchrun, rank 0 speaks for all
         tuned = tr.run_config.get('adversarial', {}).get('steps', 0)
         what = f"{tr.step + tuned} steps ({tuned} of them fine-tuning the decoder)" if tuned else f"{tr.step} steps"
@@ -131,6 +135,7 @@ def _train_vqvae_parser(sub):
     _add_device_arg(p)
     p.set_defaults(func=cmd_train_vqvae)
 
+# %% ../nbs/09_cli.ipynb #93810728
 def cmd_evaluate_vqvae(args):
     from vqlesion.vqvae import evaluate_vqvae
     res = evaluate_vqvae(args.run, args.data, split=args.split, batch_size=args.batch_size,
@@ -151,9 +156,12 @@ def _evaluate_vqvae_parser(sub):
 def cmd_fit_texture(args):
     from vqlesion.texture import TextureConfig, TEXTURE_FILE, fit_texture_run
     from vqlesion.vqvae import run_folder
+    from vqlesion.core import own_run
     t0 = time.time()
     cfg = TextureConfig.from_dict(merge_overrides(_given(images=args.images, steps=args.steps, residuals=args.residuals), args.set))
-    model = fit_texture_run(args.run, args.data, cfg, seed=args.seed, device=args.device)
+    folder = run_folder(args.run)   # it writes into the VQ-VAE's run: one writer at a time
+    with own_run(folder, 'vqvae', create=False) if folder.is_dir() else contextlib.nullcontext():
+        model = fit_texture_run(args.run, args.data, cfg, seed=args.seed, device=args.device)
     spectra = f"{model.num_classes} class spectra and a pooled one" if model.num_classes else 'one spectrum (no classes)'
     bank = f"a bank of {len(model.bank)} training residuals (what it draws), " if len(model.bank) else ''
     print(f"wrote {run_folder(args.run) / TEXTURE_FILE} in {time.time() - t0:.0f} s: {bank}a scale network and {spectra}; "
@@ -173,9 +181,13 @@ def _fit_texture_parser(sub):
     p.set_defaults(func=cmd_fit_texture)
 
 # %% ../nbs/09_cli.ipynb #ce893926
+def _add_force_arg(p, command: str):
+    p.add_argument('--force', action='store_true', help=f"write --out over a file that is there although `vqlesion {command}` did not write it "
+                                                        "(never over a checkpoint or a run's own files)")
+
 def cmd_encode(args):
     from vqlesion.priors import encode_dataset
-    cs = encode_dataset(args.run, args.data, out=args.out, split=args.split, flips=args.flips,
+    cs = encode_dataset(args.run, args.data, out=args.out, split=args.split, flips=args.flips, force=args.force,
                         batch_size=args.batch_size, device=args.device, show_progress=_no_progress(args))
     print(f"wrote {args.out}: {len(cs)} code grids of {cs.grid[0]}x{cs.grid[1]} ({cs.codes.dtype}), "
           f"{cs.num_codes} codes, classes {list(cs.classes)}")
@@ -185,20 +197,22 @@ def _encode_parser(sub):
     p.add_argument('--run', required=True, help='a train-vqvae run folder')
     _add_data_args(p)
     p.add_argument('--out', required=True, help='the .npz code file to write')
+    _add_force_arg(p, 'encode')
     p.add_argument('--flips', action='store_true', help='also encode the h-, v- and hv-flipped images (4x the grids)')
     p.add_argument('--batch-size', type=positive_int, default=64)
     p.add_argument('--no-progress', action='store_true')
     _add_device_arg(p)
     p.set_defaults(func=cmd_encode)
 
-def _code_training(train, args, *inputs, unit: str = 'bits/code', **flags_of_one):
+# %% ../nbs/09_cli.ipynb #188f5362
+def _code_training(train, args, *inputs, unit: str = 'bits/code', fixed: dict | None = None, **flags_of_one):
     "Run `train(*inputs, args.out, ...)` (train_prior, train_upsampler) with the flags both commands share and `flags_of_one`; print its best NLL in `unit`."
     t0 = time.time()
     flags = dict(preset=args.preset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                  valid_fraction=args.valid_fraction, seed=args.seed, device=args.device, eval_every=args.eval_every,
                  show_progress=_no_progress(args), conditional=not args.unconditional,
                  **_given(checkpoint_every=args.checkpoint_every), **flags_of_one)
-    tr = train(*inputs, args.out, **merge_overrides(flags, args.set))
+    tr = train(*inputs, args.out, **merge_overrides(flags, args.set, {**(fixed or {}), 'out': '--out'}))
     best = tr.best or {}
     if tr.is_main:
         print(f"trained {tr.step} steps in {time.time() - t0:.0f} s; best validation NLL "
@@ -222,7 +236,7 @@ def _add_code_training_args(p, func, preset_help: str):
 
 def cmd_train_prior(args):
     from vqlesion.priors import train_prior
-    _code_training(train_prior, args, args.kind, args.codes, class_balance=args.class_balance)
+    _code_training(train_prior, args, args.kind, args.codes, class_balance=args.class_balance, fixed={'kind': '--kind', 'codes': '--codes'})
 
 def _train_prior_parser(sub):
     p = sub.add_parser('train-prior', help='train a GPT or Gated PixelCNN prior on code grids')
@@ -251,7 +265,7 @@ def cmd_sample(args):
                          top_k=args.top_k, top_p=args.top_p, guidance=args.guidance, seed=args.seed, out=args.out,
                          complete=args.complete, keep_rows=args.keep_rows, nrow=args.nrow, device=args.device,
                          upsampler=args.upsampler, upsampler_temperature=args.upsampler_temperature, fine_vqvae=args.fine_vqvae,
-                         upsampler_guidance=args.upsampler_guidance, texture=args.texture, texture_temperature=args.texture_temperature)
+                         upsampler_guidance=args.upsampler_guidance, texture=args.texture, texture_temperature=args.texture_temperature, force=args.force)
     print(f"wrote {res['png']} and {res['npz']}" + (" (drawn with the decoder's texture)" if res['texture'] else ''))
 
 def _sample_parser(sub):
@@ -269,7 +283,8 @@ def _sample_parser(sub):
     p.add_argument('--complete', default=None, help='an image: keep the first KEEP_ROWS code rows and sample the rest')
     p.add_argument('--keep-rows', type=positive_int, default=None)
     p.add_argument('--nrow', type=positive_int, default=8)
-    p.add_argument('--out', default='samples.png')
+    p.add_argument('--out', default='samples.png', help='the PNG grid; its codes go beside it (.npz)')
+    _add_force_arg(p, 'sample')
     p.add_argument('--upsampler', default=None, help='a train-upsampler run: decode through it and the fine VQ-VAE it learned from')
     p.add_argument('--upsampler-temperature', type=non_negative_float, default=1.0, help="the upsampler's draws (0: each position's most likely code)")
     p.add_argument('--upsampler-guidance', type=non_negative_float, default=1.0, help="the upsampler's classifier-free guidance scale (1: off)")
@@ -284,7 +299,7 @@ def _sample_parser(sub):
 
 def cmd_train_upsampler(args):
     from vqlesion.upsampler import train_upsampler
-    _code_training(train_upsampler, args, args.coarse, args.fine, unit='bits/fine code')
+    _code_training(train_upsampler, args, args.coarse, args.fine, unit='bits/fine code', fixed={'coarse': '--coarse', 'fine': '--fine'})
 
 def _train_upsampler_parser(sub):
     p = sub.add_parser('train-upsampler', help='train a code upsampler from coarse code grids to finer ones of the same images')
@@ -293,9 +308,12 @@ def _train_upsampler_parser(sub):
     _add_code_training_args(p, cmd_train_upsampler, 'default or tiny')
 
 # %% ../nbs/09_cli.ipynb #28172c78
+DEMO_OWN = {'out': '--out', 'data': '--data', 'preset': '--preset', 'seed': '--seed', 'device': '--device', 'show_progress': '--no-progress',
+            'data_kwargs': '--cache-dir', 'threads': '--threads'}   # run_demo's own arguments: not DemoConfig fields
+
 def cmd_demo(args):
     from vqlesion.demo import run_demo, summarize
-    overrides = parse_overrides(args.set)
+    overrides = merge_overrides({}, args.set, DEMO_OWN)
     for flag in ('image_size', 'vqvae_steps', 'prior_steps', 'eval_images', 'n_synthetic'):
         if getattr(args, flag) is not None: overrides[flag] = getattr(args, flag)
     data_kwargs = {'cache_dir': args.cache_dir} if args.cache_dir else None
@@ -374,9 +392,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/09_cli.ipynb #02f8e98c
-OUTPUTS = {   # command: (flag, 'dir' for a run folder or 'file') of the paths it writes
-    'showcase': [('out', 'file')], 'train-vqvae': [('out', 'dir'), ('cache_dir', 'dir')], 'encode': [('out', 'file')],
-    'train-prior': [('out', 'dir')], 'sample': [('out', 'file')], 'train-upsampler': [('out', 'dir')], 'demo': [('out', 'dir'), ('cache_dir', 'dir')]}
+OUTPUTS = {   # command: (flag, what it writes there: 'dir' a folder, 'run:KIND' a run of that kind, 'file:COMMAND' that command's file)
+    'showcase': [('out', 'file:showcase')], 'train-vqvae': [('out', 'run:vqvae'), ('cache_dir', 'dir')], 'encode': [('out', 'file:encode')],
+    'train-prior': [('out', 'run:prior')], 'sample': [('out', 'file:sample')], 'train-upsampler': [('out', 'run:upsampler')],
+    'demo': [('out', 'run:demo'), ('cache_dir', 'dir')]}
 
 def check_output(path, flag: str = '--out', kind: str = 'dir') -> Path:
     "Refuse an output `path` that cannot be written: ValueError naming `flag`, the path and why."
@@ -391,9 +410,25 @@ def check_output(path, flag: str = '--out', kind: str = 'dir') -> Path:
         raise ValueError(f"{flag} {path}: cannot write in {folder} ({why})")
     return path
 
+def check_written(path, what: str, flag: str = '--out', force: bool = False) -> None:
+    """Refuse, before any work, to write over what is not the command's (`what`: 'run:KIND' a run folder, `check_run_folder`;
+    'file:COMMAND' an output file and, for `sample`, the .npz beside it, `check_output_file`)."""
+    from vqlesion.core import check_run_folder, check_output_file
+    kind, _, name = what.partition(':')
+    path = Path(path)
+    try:
+        if kind == 'run': check_run_folder(path, name)
+        if kind == 'file':
+            png = path.with_suffix('.png') if name == 'sample' and path.suffix == '.npz' else path
+            for f in ((png, png.with_suffix('.npz')) if name == 'sample' else (path,)): check_output_file(f, name, force)
+    except ValueError as e: raise type(e)(f"{flag} {path}: {e}") from None
+
 def check_outputs(args):
-    for dest, kind in OUTPUTS.get(args.command, []):
-        if getattr(args, dest, None) is not None: check_output(getattr(args, dest), '--' + dest.replace('_', '-'), kind)
+    for dest, what in OUTPUTS.get(args.command, []):
+        if getattr(args, dest, None) is None: continue
+        flag = '--' + dest.replace('_', '-')
+        check_output(getattr(args, dest), flag, 'file' if what.startswith('file') else 'dir')
+        if what != 'dir': check_written(getattr(args, dest), what, flag, getattr(args, 'force', False))
 
 def check_device(device):
     "Refuse, before any work, a device this machine lacks or a string that is no device (ValueError naming it)."
