@@ -91,6 +91,7 @@ def open_rgb(path, size: int | None = None) -> Image.Image:
         im.load()                                             # decodes the whole file: a truncated one fails here
         return as_rgb(im)
 
+# %% ../nbs/00_data.ipynb #ba25d72f
 class _FileReader:
     "Reads image files; items are paths."
     def __call__(self, path, size): return open_rgb(path, size)
