@@ -152,9 +152,9 @@ def npz_array(z, path, key: str) -> np.ndarray:
     except Exception as e: raise ValueError(f"{path}: array {key!r} cannot be read (the file is damaged? {type(e).__name__}: {e})") from None
 
 def _check_dermamnist(path, s: str, x: np.ndarray, y: np.ndarray) -> None:
-    "Refuse `s`_images that are not (N, H, W) or (N, H, W, 3) uint8 pixels, and `s`_labels that are not one integer each."
-    if not (x.ndim == 3 or (x.ndim == 4 and x.shape[-1] == 3)) or 0 in x.shape[1:]:
-        raise ValueError(f"{path}: {s}_images has shape {x.shape}: expected (N, H, W) grey or (N, H, W, 3) colour images")
+    "Refuse `s`_images that are not (N, H, W), (N, H, W, 3) or (N, H, W, 4) uint8 pixels, and `s`_labels that are not one integer each."
+    if not (x.ndim == 3 or (x.ndim == 4 and x.shape[-1] in (3, 4))) or 0 in x.shape[1:]:
+        raise ValueError(f"{path}: {s}_images has shape {x.shape}: expected (N, H, W) grey, (N, H, W, 3) colour or (N, H, W, 4) colour and alpha images")
     if x.dtype != np.uint8: raise ValueError(f"{path}: {s}_images are {x.dtype}: expected uint8 pixels (0..255)")
     if not np.issubdtype(y.dtype, np.integer): raise ValueError(f"{path}: {s}_labels are {y.dtype}: expected integer class indices")
     if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1): raise ValueError(f"{path}: {s}_labels has shape {y.shape}: expected (N,) or (N, 1), one class per image")
