@@ -507,6 +507,7 @@ def check_value(name: str, value, rule: str) -> None:
     ok, what = FIELD_RULES[rule.removesuffix(' or None')]
     if not ok(value): raise ValueError(f"{name}={value!r}: must be {what}{' (or None)' if optional else ''}")
 
+# %% ../nbs/00_core.ipynb #96e9dfcf
 @dataclass
 class Config:
     "Base of the vqlesion configs: `to_dict`, a strict `from_dict`, and named `presets` with `preset(name, **overrides)`."
@@ -526,11 +527,20 @@ class Config:
         if unknown: raise ValueError(f"unknown {cls.__name__} fields: {unknown}")
 
     @classmethod
+    def check_types(cls, d: dict) -> None:
+        "Refuse text for a field whose default is a number or a switch, and a number for one whose default is text, naming the field."
+        for f in fields(cls):
+            v, default = d.get(f.name), f.default
+            if isinstance(default, (int, float)) and isinstance(v, str) or isinstance(default, str) and isinstance(v, (int, float)):
+                raise ValueError(f"{f.name}={v!r}: must be {_JSON_NAMES[type(default)] if not isinstance(default, float) else 'a number'}")
+
+    @classmethod
     def from_dict(cls, d: dict):
-        "Rebuild a config from `to_dict()` output (e.g. read from JSON: lists become tuples); unknown keys are an error."
+        "Rebuild a config from `to_dict()` output (e.g. read from JSON: lists become tuples); unknown keys, and values of another kind, are an error."
         d = {cls.aliases.get(k, k): tuple(v) if isinstance(v, list) else v for k, v in d.items()}
-        cls.check_keys(d)
-        return cls(**d)
+        cls.check_keys(d); cls.check_types(d)
+        try: return cls(**d)
+        except TypeError as e: raise ValueError(f"{cls.__name__}: a setting of the wrong kind ({e})") from e
 
     @classmethod
     def preset(cls, name: str, **overrides):
