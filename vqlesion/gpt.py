@@ -173,7 +173,7 @@ class GPT(CodePrior):
         idx = torch.cat([self._cond_tokens(labels)[:, None], codes.flatten(1)[:, :-1]], dim=1)
         return self._logits(self._hidden(idx, cond=self._conditioning(labels))).view(B, H, W, -1)
 
-# %% ../nbs/04_gpt.ipynb #1cd863e1
+# %% ../nbs/04_gpt.ipynb #100e3093
 @patch
 def _hidden(self: GPT, idx: torch.Tensor, caches: list | None = None, pos: int = 0, cond: tuple = (None, None)) -> torch.Tensor:
     "Final hidden states (B, T, n_embd) of tokens `idx` (B, T) at positions pos..pos+T-1 under `cond` (`_conditioning`'s)."
