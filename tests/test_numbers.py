@@ -200,3 +200,12 @@ def test_bench_readme_names_every_script_and_result():
     named = set(re.findall(r'results/([\w.{},-]+\.json)', text))
     missing = [n for n in named if '{' not in n and not (ROOT / 'bench' / 'results' / n).exists()]
     assert named and not missing, missing
+
+
+def test_readme_is_a_landing_page():
+    "The README (the home page) stays short, and neither it nor the results chapter names a scratch run folder."
+    readme = (ROOT / 'README.md').read_text(encoding='utf-8')
+    assert len(readme.splitlines()) <= 150, f'README.md has {len(readme.splitlines())} lines: the landing page holds at most 150'
+    shown = '\n'.join(t for cell in _shown(json.loads(RESULTS_NB.read_text(encoding='utf-8'))) for t in cell)
+    for name, text in (('README.md', readme), ('nbs/10_results.ipynb', shown)):
+        assert not re.findall(r'/work/|/tmp/', text), f'{name} names a scratch path'

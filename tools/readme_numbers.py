@@ -63,11 +63,10 @@ def headline(d, tiny):
     rows.append(('`vqlesion demo` time', f"{min_sec(d['timings']['total_seconds'])} (`{r['preset']}`, {r['torch_threads']} threads); "
                                         f"`--preset tiny` {tiny['timings']['total_seconds']:.0f} s"))
     return '\n'.join(['| | the default pipeline, `small` preset |', '|---|---|', *(f'| {a} | {b} |' for a, b in rows), '',
-                      f"*`{DEMO}`: `vqlesion demo --preset {r['preset']} --seed {r['seed']} --threads {r['torch_threads']}` on the "
-                      f"embedded lesions, {c['eval_images']} test images. The CNN two-sample accuracy is how often a small CNN tells "
-                      "a set from real images (0.5: never better than chance; the target is at most 0.85); KID and FID compare lesion "
-                      "features (0: the same distribution); class fidelity is the accuracy of a lesion classifier on a class's "
-                      "samples over its accuracy on real ones (the target is 0.8 for every class with 20 test images or more).*"])
+                      f"*`{DEMO}` (`vqlesion demo --preset {r['preset']} --seed {r['seed']} --threads {r['torch_threads']}`, "
+                      f"{c['eval_images']} test images). CNN two-sample accuracy: how often a small CNN tells the set from real "
+                      "images (0.5: chance; target at most 0.85). KID, FID: distance on lesion features. Class fidelity: a lesion "
+                      "classifier's accuracy on a class's samples over that on real ones (target 0.8).*"])
 
 
 OPEN = re.compile(r'^<!-- numbers: (?P<name>[\w-]+) \((?P<sources>[^)]*)\) -->$', re.M)
