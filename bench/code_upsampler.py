@@ -17,6 +17,7 @@ import argparse, json, time
 from pathlib import Path
 import numpy as np
 import torch
+from common import overrides, demo_samples, write_result
 
 
 def main(argv=None):
@@ -40,7 +41,7 @@ def main(argv=None):
     from vqlesion.train import read_metrics
     coarse_run, fine_run = Path(a.coarse), Path(a.fine)
     up_run = Path(a.up_dir) if a.up_dir else fine_run / 'upsampler'
-    over = {k: json.loads(v) for k, v in (x.split('=', 1) for x in a.set)}
+    over = overrides(a.set)
     t0 = time.time()
     train_upsampler(coarse_run / 'codes' / 'train.npz', fine_run / 'codes' / 'train.npz', up_run, steps=a.steps, batch_size=a.batch_size,
                     lr=a.lr, seed=a.seed, show_progress=False, device='cpu', conditional=not a.unconditional, **over)
@@ -73,8 +74,8 @@ def main(argv=None):
     score(decode_codes(vq_fine, tf[idx]), 'test images', 'fine codes, fine decoder (the fine VQ-VAE)', labels)
     for t in (0.0, 1.0): score(up(tc[idx], tl[idx], t), 'test images', f'upsampled, temperature {t:g}', labels)
     for kind in ('gpt', 'pixelcnn'):
-        z = np.load(coarse_run / f'samples_{kind}.npz'); n = int(z['n_eval'])
-        zs, fl = torch.from_numpy(z['codes'][:n].astype(np.int64)), torch.from_numpy(z['labels'][:n].astype(np.int64))
+        zs, fl = demo_samples(coarse_run, kind)
+        fl = torch.from_numpy(fl.astype(np.int64))
         direct = decode_codes(vq_coarse, zs)
         score(direct, f'{kind} samples', 'coarse codes, coarse decoder (the demo)', fl)
         for t in (0.0, 1.0):
@@ -91,8 +92,7 @@ def main(argv=None):
            'n_params': net.num_params(), 'train_seconds': train_seconds, 'log': log, 'test_bits_per_fine_code': test_bits,
            'real_floor_kid': json.loads((coarse_run / 'metrics.json').read_text())['realism']['real']['kid'], 'rows': rows,
            'figure': a.figure, 'command': f'python bench/code_upsampler.py --coarse {coarse_run} --fine {fine_run} --threads {a.threads} --steps {a.steps}{flags}'}
-    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
-    print(f'wrote {a.out}')
+    write_result(a.out, res)
 
 
 if __name__ == '__main__': main()

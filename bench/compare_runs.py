@@ -72,6 +72,8 @@ def compare(a: Path, b: Path) -> list[str]:
 
 
 if __name__ == '__main__':
+    if len(sys.argv) != 3:   # --help, or not two folders
+        print(__doc__.strip()); sys.exit(0 if sys.argv[1:] in (['-h'], ['--help']) else 2)
     probs = compare(Path(sys.argv[1]), Path(sys.argv[2]))
     for p in probs: print('DIFF', p)
     print('identical' if not probs else f'{len(probs)} differences')

@@ -11,18 +11,15 @@ image to its nearest training image, in pixels (RMS over pixels and channels) an
 (Euclidean). A copying model sits *below* the real floor; a blurred one above it. `near_copies` counts the images closer
 to a training image, in pixels, than the closest 5 % of real test images are.
 """
-import argparse, copy, json, sys, time
+import copy, json, sys, time
 from pathlib import Path
 import numpy as np
 import torch
+from common import parser, training_images, demo_samples, write_result
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (its evaluate stage done, its texture fitted)')
-    p.add_argument('--out', default='bench/results/copy_check.json')
-    p.add_argument('--threads', type=int, default=2)
-    return p.parse_args(argv)
+    return parser(__doc__, 'bench/results/copy_check.json', run_help='a `vqlesion demo` run folder (its evaluate stage done, its texture fitted)').parse_args(argv)
 
 
 def nearest(x: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
@@ -34,8 +31,6 @@ def main(argv=None):
     a = parse_args(argv)
     torch.set_num_threads(a.threads)
     from vqlesion.demo import demo_quality_inputs
-    from vqlesion.vqvae import vqvae_data_kwargs
-    from vqlesion.layouts import load_dataset
     from vqlesion.priors import decode_codes
     from vqlesion.metrics import reconstruct
     from vqlesion.quality import extract_features
@@ -47,9 +42,7 @@ def main(argv=None):
         print(f"copy_check: {run / 'vqvae' / 'texture.pt'} holds no residual bank: nothing to check "
               f"(fit one with `vqlesion fit-texture --run {run / 'vqvae'}`)", file=sys.stderr)
         sys.exit(2)
-    data = json.loads((run / 'demo_config.json').read_text())['data']
-    clean = load_dataset(data, split='train', **vqvae_data_kwargs(run / 'vqvae', data, 'train', image_size=cfg.image_size))
-    train = torch.stack([clean[i][0] for i in range(len(clean))])
+    train, _, _ = training_images(run, cfg.image_size)
     pix = train.flatten(1)
     feat = torch.as_tensor(extract_features(net, train))
     scale = float(np.sqrt(pix.shape[1]))
@@ -62,9 +55,8 @@ def main(argv=None):
     floor = float(torch.quantile(d_real_pix, 0.05))
     means = {'reconstructions': (reconstruct(vq, real)[0], None)}   # an encoder is not told the class: nor is its texture
     for kind in ('gpt', 'pixelcnn'):
-        z = np.load(run / f'samples_{kind}.npz')
-        n = int(z['n_eval'])
-        means[f'{kind} samples'] = (decode_codes(vq, torch.from_numpy(z['codes'][:n].astype(np.int64))), z['labels'][:n])
+        codes, labels = demo_samples(run, kind)
+        means[f'{kind} samples'] = (decode_codes(vq, codes), labels)
     def draw(x, labels, residuals):
         "The run's texture model drawing from `residuals` at that source's own temperature (a shallow copy: the same bank and Gaussian)."
         model = copy.copy(tex)
@@ -84,12 +76,8 @@ def main(argv=None):
         rows.append(row(name, 'Gaussian', draw(m, lab, 'gaussian')))
         rows.append(row(name, 'bank', draw(m, lab, 'bank')))
     for r in rows: print(json.dumps(r), flush=True)
-    res = {'run': str(run), 'n_train_images': len(train), 'bank_images': len(tex.bank), 'near_copy_floor_pixel_rms': round(floor, 4),
-           'rows': rows, 'seconds': round(time.time() - t0, 1),
-           'command': f'python bench/copy_check.py --run {run} --threads {a.threads}'}
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
-    print(f'wrote {a.out}')
+    write_result(a.out, {'run': str(run), 'n_train_images': len(train), 'bank_images': len(tex.bank), 'near_copy_floor_pixel_rms': round(floor, 4),
+                         'rows': rows, 'seconds': round(time.time() - t0, 1), 'command': f'python bench/copy_check.py --run {run} --threads {a.threads}'})
 
 
 if __name__ == '__main__':

@@ -12,10 +12,11 @@ overrides; the run itself is not touched. Scored with the run's lesion feature n
   1,800 real images and with 1,000 samples this KID varies far less than the demo's 200-against-200.
 The fine-tuning itself does not: a GAN's outcome after 200 steps depends on its seed, so each variant runs once per
 `--seeds` value and the summary gives each number's mean and range over the seeds."""
-import argparse, json, time, tempfile
+import json, time, tempfile
 from pathlib import Path
 import numpy as np
 import torch
+from common import parser, training_images, write_result
 
 VARIANTS = {
     'VQGAN losses (the default)': dict(spectral_weight=0.0, head_width=0, disc_weight=0.8),
@@ -27,13 +28,10 @@ VARIANTS = {
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (its evaluate stage done)')
-    p.add_argument('--out', default='bench/results/decoder_sweep.json')
+    p = parser(__doc__, 'bench/results/decoder_sweep.json')
     p.add_argument('--only', default=None, help='comma-separated indices into VARIANTS (default: all)')
     p.add_argument('--samples', type=int, default=1000)
     p.add_argument('--seeds', default='0', help='comma-separated fine-tuning seeds (each variant runs once per seed)')
-    p.add_argument('--threads', type=int, default=2)
     return p.parse_args(argv)
 
 
@@ -59,8 +57,8 @@ def main(argv=None):
     data = ck['config']['data']['path']
     dk = vqvae_data_kwargs(run / 'vqvae', data, 'train', image_size=cfg.image_size)
     train_ds = load_dataset(data, split='train', **{**dk, 'augment': ck['config']['data']['augment'], 'train': True})
-    clean = load_dataset(data, split='train', **{**dk, 'augment': 'none'})
-    f_train = extract_features(net, torch.stack([clean[i][0] for i in range(len(clean))]))
+    train, _, clean = training_images(run, cfg.image_size, data, augment='none')
+    f_train = extract_features(net, train)
     prior, _ = load_prior(run / 'gpt', device='cpu')
     g = torch.Generator().manual_seed(5)
     lab = torch.as_tensor(np.asarray(clean.labels)[torch.randint(0, len(clean), (a.samples,), generator=g).numpy()])
@@ -97,11 +95,8 @@ def main(argv=None):
                         'recon_class_fidelity_mean': {c: round(float(np.mean([r['recon_class_fidelity'][c] for r in rs])), 3)
                                                       for c in rs[0]['recon_class_fidelity']}})
         print(json.dumps(summary[-1]))
-    res = {'run': str(run), 'samples': a.samples, 'n_train_images': len(clean), 'seeds': seeds, 'summary': summary, 'rows': rows,
-           'command': f'python bench/decoder_sweep.py --run {run} --threads {a.threads} --seeds {a.seeds}' + (f' --only {a.only}' if a.only else '')}
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
-    print(f'wrote {a.out}')
+    write_result(a.out, {'run': str(run), 'samples': a.samples, 'n_train_images': len(clean), 'seeds': seeds, 'summary': summary, 'rows': rows,
+                         'command': f'python bench/decoder_sweep.py --run {run} --threads {a.threads} --seeds {a.seeds}' + (f' --only {a.only}' if a.only else '')})
 
 
 if __name__ == '__main__':

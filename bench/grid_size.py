@@ -10,6 +10,7 @@ OUT/recon_quality.json (copy it to bench/results/grid_size_*.json)."""
 import argparse, json, shutil, time
 from pathlib import Path
 import torch
+from common import overrides, demo_settings
 
 
 def main(argv=None):
@@ -26,9 +27,9 @@ def main(argv=None):
     from vqlesion.quality import sample_quality
     from vqlesion.metrics import reconstruct, evaluate_reconstructions
     src, out = Path(a.src), Path(a.out)
-    over = {k: json.loads(v) for k, v in (s.split('=', 1) for s in a.set)}
+    over = overrides(a.set)
     out.mkdir(parents=True, exist_ok=True)
-    settings = json.loads((src / 'demo_config.json').read_text())
+    settings = demo_settings(src)
     settings['config'].update(over)
     (out / 'demo_config.json').write_text(json.dumps(settings, indent=1))
     if not (out / 'feature_net.pt').exists(): shutil.copy(src / 'feature_net.pt', out / 'feature_net.pt')

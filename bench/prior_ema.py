@@ -6,18 +6,16 @@
 Trains each prior of a demo run again with the demo's settings (steps, batch, learning rate, model) on the run's
 training codes, keeping EMA copies of its weights (updated after every optimiser step, started from the first step's
 weights), and scores the final raw weights and every EMA on the run's test codes. The run itself is not touched."""
-import argparse, copy, json, math, tempfile, time
+import copy, json, math, tempfile, time
 from pathlib import Path
 import torch
+from common import parser, demo_settings, write_result
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (codes/ and its demo_config.json)')
-    p.add_argument('--out', default='bench/results/prior_ema.json')
+    p = parser(__doc__, 'bench/results/prior_ema.json', run_help='a `vqlesion demo` run folder (codes/ and its demo_config.json)')
     p.add_argument('--decays', default='0.99,0.995,0.998')
     p.add_argument('--priors', default='gpt,pixelcnn')
-    p.add_argument('--threads', type=int, default=2)
     return p.parse_args(argv)
 
 
@@ -26,7 +24,7 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     from vqlesion.priors import train_prior, load_codes
     run = Path(a.run)
-    cfg = json.loads((run / 'demo_config.json').read_text())['config']
+    cfg = demo_settings(run)['config']
     test = load_codes(run / 'codes' / 'test.npz')
     codes, labels = torch.from_numpy(test.codes.astype('int64')), torch.from_numpy(test.labels.astype('int64'))
     decays = [float(v) for v in a.decays.split(',')]
@@ -54,11 +52,8 @@ def main(argv=None):
         row = {'prior': kind, 'steps': cfg['prior_steps'], 'train_seconds': round(secs, 1), 'raw_bits_per_code': round(bits(tr.model), 4),
                'ema_bits_per_code': {str(d): round(bits(m), 4) for d, m in emas.items()}}
         rows.append(row); print(json.dumps(row), flush=True)
-    res = {'run': str(run), 'n_test_grids': len(codes), 'rows': rows,
-           'command': f'python bench/prior_ema.py --run {run} --threads {a.threads}'}
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
-    print(f'wrote {a.out}')
+    write_result(a.out, {'run': str(run), 'n_test_grids': len(codes), 'rows': rows,
+                         'command': f'python bench/prior_ema.py --run {run} --threads {a.threads}'})
 
 
 if __name__ == '__main__':

@@ -13,6 +13,7 @@ Timings are of this machine; nothing here asserts them.
 import argparse, json, os, platform, time
 from pathlib import Path
 import torch
+from common import overrides, write_result
 
 
 def parse_args():
@@ -29,10 +30,6 @@ def parse_args():
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--device', default='cpu')
     return p.parse_args()
-
-
-def overrides(s):
-    return {k: json.loads(v) for k, v in (kv.split('=') for kv in s.split(',') if kv)}
 
 
 def main():
@@ -54,7 +51,7 @@ def main():
     if not (work / 'train.npz').exists(): encode_dataset(vq, 'synthetic', work / 'train.npz', split='train', flips=args.flips, device=args.device)
     if not (work / 'test.npz').exists(): encode_dataset(vq, 'synthetic', work / 'test.npz', split='test', device=args.device)
     rows = []
-    for kind, ov in (('gpt', overrides(args.gpt)), ('pixelcnn', overrides(args.pixelcnn))):
+    for kind, ov in (('gpt', overrides(args.gpt.split(','))), ('pixelcnn', overrides(args.pixelcnn.split(',')))):
         t = time.time()
         train_prior(kind, work / 'train.npz', work / kind, steps=args.prior_steps, device=args.device, **ov)
         train_s = time.time() - t
@@ -68,7 +65,7 @@ def main():
     for r in rows:
         print(f"| {r['prior']} | {r['params'] / 1e6:.2f} M | {r['bits_per_code']:.3f} | {r['bits_per_dim']:.4f} | "
               f"{r['unigram_entropy_bits']:.3f} | {100 * r['gain_over_unigram']:.1f} % | {r['sample64_seconds']:.1f} |")
-    (work / 'prior_nll.json').write_text(json.dumps(dict(args=vars(args), vqvae=vq_eval, rows=rows), indent=2) + '\n')
+    write_result(work / 'prior_nll.json', dict(args=vars(args), vqvae=vq_eval, rows=rows), indent=2)
 
 
 if __name__ == '__main__':

@@ -11,10 +11,10 @@ Training and sampling seconds are recorded per variant; rows are appended to OUT
 With `--big-kid N` each variant also draws N more grids, with labels drawn from the training split, whose KID against the
 features of every training image (`kid_vs_train`) varies far less than the 200-against-200 KID; a variant trained
 before in WORK is not trained again."""
-import argparse, json, math, time
-import numpy as np
+import json, time
 from pathlib import Path
 import torch
+from common import parser, training_images
 
 _DEMO_GPT = dict(kind='gpt', steps=400, batch_size=16, lr=2e-3, model=dict(n_layer=2, n_head=4, n_embd=64))
 _DEMO_PCNN = dict(kind='pixelcnn', steps=400, batch_size=16, lr=2e-3, model=dict(n_layer=4, n_channels=32))
@@ -44,12 +44,9 @@ VARIANTS = {
 }
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (its evaluate stage done)')
+    p = parser(__doc__, 'bench/results/prior_sweep.json', threads=1)
     p.add_argument('--variants', default=','.join(VARIANTS), help=f"comma-separated names of {', '.join(VARIANTS)}")
     p.add_argument('--work', default=None, help='where the variants train (default: RUN/prior_sweep)')
-    p.add_argument('--out', default='bench/results/prior_sweep.json')
-    p.add_argument('--threads', type=int, default=1)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--c2st', action='store_true', help='also the CNN two-sample test (about 40 s a variant on one thread)')
     p.add_argument('--big-kid', type=int, default=0, help='also the KID of this many samples against every training image')
@@ -69,12 +66,9 @@ def main(argv=None):
     real, labels, classes, net, vq, cfg = inp['images'], inp['labels'], inp['classes'], inp['feature_net'], inp['vqvae'], inp['config']
     f_train, train_labels = None, None
     if a.big_kid:
-        from vqlesion.layouts import load_dataset
-        from vqlesion.vqvae import vqvae_data_kwargs
         from vqlesion.quality import extract_features, kid
-        data = json.loads((run / 'demo_config.json').read_text())['data']
-        clean = load_dataset(data, split='train', **vqvae_data_kwargs(run / 'vqvae', data, 'train', image_size=cfg.image_size))
-        f_train, train_labels = extract_features(net, torch.stack([clean[i][0] for i in range(len(clean))])), np.asarray(clean.labels)
+        train, train_labels, _ = training_images(run, cfg.image_size)
+        f_train = extract_features(net, train)
     for name in a.variants.split(','):
         if (str(run), name, a.seed) in done: print(f"{name}: already in {out}"); continue
         v = VARIANTS[name]

@@ -11,19 +11,17 @@ On the demo's evaluated test images it measures, for the plain (MSE) decoder and
   size and average-pooled 2x and 4x (4x: one value per code of a 16x16 grid), and of "oracle" images that move each real
   image a fraction alpha of the way to its reconstruction (alpha 1 is the reconstruction): how much closer, in PSNR,
   reconstructions would have to be before the test stops telling them apart."""
-import argparse, json, time
+import json, time
 from pathlib import Path
 import torch
 import torch.nn.functional as F
+from common import parser, write_result
 
 BANDS = [(0.0, 0.1), (0.1, 0.2), (0.2, 0.3), (0.3, 0.4), (0.4, 0.51)]
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (its evaluate stage done)')
-    p.add_argument('--out', default='bench/results/realism_diagnosis.json')
-    p.add_argument('--threads', type=int, default=2)
+    p = parser(__doc__, 'bench/results/realism_diagnosis.json')
     p.add_argument('--alphas', default='0.25,0.5,0.75')
     return p.parse_args(argv)
 
@@ -72,9 +70,7 @@ def main(argv=None):
            'power_ratio': {'sharp': power_ratio(sharp, x), 'plain': power_ratio(plain, x)}, 'c2st': rows,
            'command': f'python bench/realism_diagnosis.py --run {run} --threads {a.threads}'}
     print(json.dumps(res['power_ratio']))
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
-    print(f'wrote {a.out}')
+    write_result(a.out, res)
 
 
 if __name__ == '__main__':

@@ -6,16 +6,16 @@
 For every prior of the run (`gpt`, `pixelcnn`) and every setting (temperature, top-k, top-p, classifier-free guidance)
 it draws as many code grids as the demo evaluates, with the demo's class labels, decodes them with the run's VQ-VAE
 (the sharp decoder where the run has one; with `--texture`, its texture, chapter 3c, added as the demo scores them;
-without, the decoder's mean, as `bench/results/sampling_sweep.json` was measured), and scores them against the real test images with the demo's feature
+without, the decoder's mean), and scores them against the real test images with the demo's feature
 network: CNN two-sample accuracy, KID, precision/recall, class fidelity. Sampling time is measured per setting.
 With `--upsampler RUN` (a `train-upsampler` run on the demo's codes, e.g. a `--preset fine` run's OUT/upsampler) the grids
 are decoded coarse to fine instead: upsampled at `--upsampler-temperature` (and the upsampler's own classifier-free
 `--upsampler-guidance`) and decoded by the fine VQ-VAE it learned from.
 Writes the JSON and a figure of realism against sampling time beside it (.png)."""
-import argparse, json, sys, time
+import json, time
 from pathlib import Path
-import numpy as np
 import torch
+from common import parser, command, write_result
 
 SETTINGS = [dict(temperature=1.0), dict(temperature=0.85), dict(temperature=0.7), dict(top_k=32), dict(top_p=0.9),
             dict(guidance=2.0), dict(temperature=0.85, guidance=1.5)]
@@ -23,13 +23,10 @@ EXTRA = [dict(guidance=1.5), dict(guidance=3.0)]   # only by `--only 7,8` (indic
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (its evaluate stage done)')
-    p.add_argument('--out', default='bench/results/sampling_sweep.json')
+    p = parser(__doc__, 'bench/results/sampling_sweep.json')
     p.add_argument('--n', type=int, default=None, help='grids per setting (default: as many as the demo evaluates)')
     p.add_argument('--priors', default='gpt,pixelcnn')
     p.add_argument('--only', default=None, help='comma-separated indices into SETTINGS (default: all)')
-    p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--decoder', default='auto', choices=['auto', 'plain'], help="'plain': the MSE-trained decoder")
     p.add_argument('--settings', default='all', choices=['all', 'baseline'], help="'baseline': temperature 1, no filter, no guidance")
@@ -79,12 +76,9 @@ def main(argv=None):
             rows.append(row)
             print(json.dumps({k: row[k] for k in ('prior', 'temperature', 'top_k', 'top_p', 'guidance', 'sample_seconds',
                                                   'c2st_cnn', 'kid', 'precision', 'recall', 'class_fidelity_min_ratio')}), flush=True)
-    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
-    res = {'run': str(run), 'n': n, 'texture': tex_t, 'threads': a.threads, 'seed': a.seed, 'rows': rows,
-           'command': 'python bench/sampling_sweep.py ' + ' '.join(sys.argv[1:] if argv is None else argv)}
-    out.write_text(json.dumps(res, indent=1))
-    if a.settings == 'all': plot(rows, out.with_suffix('.png'))
-    print(f'wrote {out}')
+    write_result(a.out, {'run': str(run), 'n': n, 'texture': tex_t, 'threads': a.threads, 'seed': a.seed, 'rows': rows,
+                         'command': command('sampling_sweep.py', argv)})
+    if a.settings == 'all': plot(rows, Path(a.out).with_suffix('.png'))
 
 
 def plot(rows, path):

@@ -12,10 +12,11 @@ KID, FID and precision/recall/density/coverage are taken against the features of
 against 1,800 real images vary far less than the demo's 200 against 200), KID also against the evaluated test images
 (`kid_vs_test`: the fair one for the residual bank, whose detail comes from training images); class fidelity against the
 evaluated test images; the CNN two-sample test on the first 200 of each set against the evaluated test images (one seed × 2 folds)."""
-import argparse, json, time
+import json, time
 from pathlib import Path
 import numpy as np
 import torch
+from common import parser, training_images, write_result
 
 VARIANTS = {   # TextureConfig overrides, and how the draws are made
     'residual bank (the default: nearest mean at 16 px, 8 turns and flips, class penalty 0.5, temperature 1)': dict(),
@@ -40,12 +41,9 @@ DRAW_KEYS = ('pooled',)   # not a TextureConfig field: how a variant draws
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', required=True, help='a `vqlesion demo` run folder (its evaluate stage done)')
-    p.add_argument('--out', default='bench/results/texture_sweep.json')
+    p = parser(__doc__, 'bench/results/texture_sweep.json')
     p.add_argument('--only', default=None, help='comma-separated indices into VARIANTS (default: all)')
     p.add_argument('--samples', type=int, default=1000)
-    p.add_argument('--threads', type=int, default=2)
     p.add_argument('--decoder', default='auto', choices=['auto', 'plain'], help="'plain': fit and draw on the MSE-trained decoder")
     return p.parse_args(argv)
 
@@ -54,8 +52,6 @@ def main(argv=None):
     a = parse_args(argv)
     torch.set_num_threads(a.threads)
     from vqlesion.demo import demo_quality_inputs
-    from vqlesion.vqvae import vqvae_data_kwargs
-    from vqlesion.layouts import load_dataset
     from vqlesion.priors import load_prior, decode_codes
     from vqlesion.metrics import reconstruct
     from vqlesion.texture import TextureConfig, fit_texture
@@ -63,10 +59,7 @@ def main(argv=None):
     run = Path(a.run)
     inp = demo_quality_inputs(run, decoder=a.decoder)
     real, labels, classes, net, cfg, vq, seed = (inp[k] for k in ('images', 'labels', 'classes', 'feature_net', 'config', 'vqvae', 'seed'))
-    data = json.loads((run / 'demo_config.json').read_text())['data']
-    clean = load_dataset(data, split='train', **vqvae_data_kwargs(run / 'vqvae', data, 'train', image_size=cfg.image_size))
-    train = torch.stack([clean[i][0] for i in range(len(clean))])
-    train_labels = np.asarray(clean.labels)
+    train, train_labels, _ = training_images(run, cfg.image_size)
     f_train = extract_features(net, train)
     f_real = extract_features(net, real)
     g = torch.Generator().manual_seed(5)
@@ -107,11 +100,9 @@ def main(argv=None):
             cond = None if paired or v.get('pooled') else lab   # reconstructions: no class, as in the demo
             drawn[what] = tex.sample(mean, cond, torch.Generator().manual_seed(seed + 11 * j))
         score(name, drawn, secs)
-    res = {'run': str(run), 'decoder': a.decoder, 'samples': a.samples, 'n_train_images': len(train), 'n_test_images': len(real), 'rows': rows,
-           'command': f'python bench/texture_sweep.py --run {run} --threads {a.threads} --samples {a.samples}' + (f' --only {a.only}' if a.only else '') + (f' --decoder {a.decoder}' if a.decoder != 'auto' else '')}
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
-    print(f'wrote {a.out}')
+    write_result(a.out, {'run': str(run), 'decoder': a.decoder, 'samples': a.samples, 'n_train_images': len(train), 'n_test_images': len(real),
+                         'rows': rows, 'command': f'python bench/texture_sweep.py --run {run} --threads {a.threads} --samples {a.samples}'
+                         + (f' --only {a.only}' if a.only else '') + (f' --decoder {a.decoder}' if a.decoder != 'auto' else '')})
 
 
 if __name__ == '__main__':

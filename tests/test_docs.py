@@ -129,6 +129,28 @@ def test_sidebar_in_course_order(site):
         assert re.search(rf'<li class="vq-current"[^>]*><a href="{re.escape(page_of(nb))}"', nav), f"{page_of(nb)} not marked current"
 
 
+PARTS = ['Start here', 'The course', 'Going further', 'Running it', 'Foundations']
+
+
+def test_sidebar_teaches_in_order():
+    "The sidebar starts with the home page and the walkthrough, then the course, and leaves the infrastructure for last."
+    sections = yaml.safe_load((NBS / 'sidebar.yml').read_text())['website']['sidebar']['contents']
+    assert [s.get('section') for s in sections] == PARTS, "nbs/sidebar.yml: the parts of the course, in teaching order"
+    part = {s['section']: s['contents'] for s in sections}
+    assert part['Start here'] == ['index.ipynb', '07_walkthrough.ipynb']
+    assert part['The course'].index('01_quantizer.ipynb') < part['The course'].index('02_autoencoder.ipynb') < part['The course'].index('04_prior.ipynb')
+    assert sorted(part['Foundations']) == ['00_core.ipynb', '00_distributed.ipynb', '00c_layouts.ipynb', '00d_threads.ipynb']
+    assert '10_results.ipynb' in part['Going further']
+
+
+def test_readme_course_table_follows_the_sidebar():
+    "The home page's course table lists the chapters in the sidebar's order."
+    text = '\n'.join(c.source for c in nbformat.read(NBS / 'index.ipynb', as_version=4).cells if c.cell_type == 'markdown')
+    table = text[text.index('## The course'):].split('\n## ')[0]
+    assert re.findall(r'^\| \[\w+\]\((\w+\.ipynb)\)', table, re.M) == [p for p in sidebar_pages() if p != 'index.ipynb']
+    assert re.findall(r'^\| \*\*(.+?)\*\* \|', table, re.M) == PARTS
+
+
 def _doc_section(page, name):
     "The text of the show_doc section for `name`: from its heading to the next heading."
     m = re.search(rf'(<h[2-4] id="{re.escape(name.lower())}(?:-\d+)?">.*?</h[2-4]>)(.*?)(?=<h[1-4] |\Z)', page, re.S)

@@ -11,8 +11,9 @@
    each result-like number (a decimal, a percentage, a speed-up, a duration) typed outside a block.
 2. README. `nbdev_readme` does this with Quarto, which our machines lack. This script takes the home
    page's markdown cells in order (code cells and their figures are left out: the README shows figures
-   as image files), turns image paths relative to `nbs/` into paths relative to the repository root,
-   and puts a note on top saying where the text comes from. `--check` fails if README.md differs.
+   as image files), turns relative links and image paths (`10_results.ipynb`, `images/x.jpg`, relative to
+   `nbs/`) into paths relative to the repository root, and puts a note on top saying where the text comes
+   from. `--check` fails if README.md differs.
 
 The notebook is written as `nbdev_clean` leaves it (only markdown sources change), so CI's clean check holds.
 """
@@ -28,7 +29,7 @@ INDEX = Path('nbs') / 'index.ipynb'
 
 
 def readme_text(index, nbs_dir: str = 'nbs', nb: dict | None = None) -> str:
-    "The README for the notebook `index` (or its loaded `nb`): its markdown cells, image links rebased from `nbs/` to the root."
+    "The README for the notebook `index` (or its loaded `nb`): its markdown cells, relative links and images rebased from `nbs/` to the root."
     cells = (nb or json.loads(Path(index).read_text(encoding='utf-8')))['cells']
     parts = [''.join(c['source']).strip() for c in cells if c['cell_type'] == 'markdown']
     if not parts or not parts[0].startswith('# '):
@@ -37,10 +38,10 @@ def readme_text(index, nbs_dir: str = 'nbs', nb: dict | None = None) -> str:
     body = '\n\n'.join([title, NOTE + ('\n' + rest.rstrip() if rest.strip() else '')] + parts[1:])
 
     def rebase(m):
-        alt, url = m.group(1), m.group(2)
+        bang, text, url = m.groups()
         if re.match(r'^(?:[a-z]+:|/|#)', url): return m.group(0)   # absolute URLs and anchors stay
-        return f'![{alt}]({nbs_dir}/{url})'
-    return re.sub(r'!\[([^\]]*)\]\(([^)\s]+)\)', rebase, body) + '\n'
+        return f'{bang}[{text}]({nbs_dir}/{url})'
+    return re.sub(r'(!?)\[([^\]]*)\]\(([^)\s]+)\)', rebase, body) + '\n'
 
 
 def notebook_json(nb: dict) -> str:

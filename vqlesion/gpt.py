@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import ClassVar
+from fastcore.basics import patch
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -165,19 +166,6 @@ class GPT(CodePrior):
         norms = None if self.class_norms is None else self.class_norms(rows).view(len(rows), self.config.n_layer, 4, -1)
         return vectors, norms
 
-    def _hidden(self, idx: torch.Tensor, caches: list | None = None, pos: int = 0, cond: tuple = (None, None)) -> torch.Tensor:
-        "Final hidden states (B, T, n_embd) of tokens `idx` (B, T) at positions pos..pos+T-1 under `cond` (`_conditioning`'s)."
-        vectors, norms = cond
-        x = self.wte(idx) + self.wpe(torch.arange(pos, pos + idx.shape[1], device=idx.device))
-        if vectors is not None: x = x + vectors[:, None]
-        x = self.drop(x)
-        for i, block in enumerate(self.blocks):
-            x = block(x, None if caches is None else caches[i], pos, None if norms is None else norms[:, i])
-        return self.ln_f(x)
-
-    def _logits(self, h: torch.Tensor) -> torch.Tensor:
-        return F.linear(h, self.wte.weight[:self.config.num_codes])   # tied to the code embeddings
-
     def forward(self, codes: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         "Logits (B, H, W, K): those at position t predict code t from the label and the codes before t."
         codes, labels = self._inputs(codes, labels)
@@ -185,16 +173,33 @@ class GPT(CodePrior):
         idx = torch.cat([self._cond_tokens(labels)[:, None], codes.flatten(1)[:, :-1]], dim=1)
         return self._logits(self._hidden(idx, cond=self._conditioning(labels))).view(B, H, W, -1)
 
-    def _next_logits_fn(self, canvas, labels, start, use_cache):
-        B, cfg = len(canvas), self.config
-        flat, first, cond = canvas.view(B, -1), self._cond_tokens(labels)[:, None], self._conditioning(labels)
-        if not use_cache:   # re-run everything known so far: quadratic, but obviously right
-            return lambda t: self._logits(self._hidden(torch.cat([first, flat[:, :t]], 1), cond=cond)[:, -1])
-        w = self.wte.weight
-        shape = (B, cfg.n_head, cfg.block_size, cfg.head_size)
-        caches = [(w.new_empty(shape), w.new_empty(shape)) for _ in self.blocks]
-        def next_logits(t):
-            if t == start: idx, pos = torch.cat([first, flat[:, :t]], 1), 0   # the known prefix, once
-            else: idx, pos = flat[:, t - 1:t], t                              # then the newest code only
-            return self._logits(self._hidden(idx, caches, pos, cond)[:, -1])
-        return next_logits
+# %% ../nbs/04_gpt.ipynb #100e3093
+@patch
+def _hidden(self: GPT, idx: torch.Tensor, caches: list | None = None, pos: int = 0, cond: tuple = (None, None)) -> torch.Tensor:
+    "Final hidden states (B, T, n_embd) of tokens `idx` (B, T) at positions pos..pos+T-1 under `cond` (`_conditioning`'s)."
+    vectors, norms = cond
+    x = self.wte(idx) + self.wpe(torch.arange(pos, pos + idx.shape[1], device=idx.device))
+    if vectors is not None: x = x + vectors[:, None]
+    x = self.drop(x)
+    for i, block in enumerate(self.blocks):
+        x = block(x, None if caches is None else caches[i], pos, None if norms is None else norms[:, i])
+    return self.ln_f(x)
+
+@patch
+def _logits(self: GPT, h: torch.Tensor) -> torch.Tensor:
+    return F.linear(h, self.wte.weight[:self.config.num_codes])   # tied to the code embeddings
+
+@patch
+def _next_logits_fn(self: GPT, canvas, labels, start, use_cache):
+    B, cfg = len(canvas), self.config
+    flat, first, cond = canvas.view(B, -1), self._cond_tokens(labels)[:, None], self._conditioning(labels)
+    if not use_cache:   # re-run everything known so far: quadratic, but obviously right
+        return lambda t: self._logits(self._hidden(torch.cat([first, flat[:, :t]], 1), cond=cond)[:, -1])
+    w = self.wte.weight
+    shape = (B, cfg.n_head, cfg.block_size, cfg.head_size)
+    caches = [(w.new_empty(shape), w.new_empty(shape)) for _ in self.blocks]
+    def next_logits(t):
+        if t == start: idx, pos = torch.cat([first, flat[:, :t]], 1), 0   # the known prefix, once
+        else: idx, pos = flat[:, t - 1:t], t                              # then the newest code only
+        return self._logits(self._hidden(idx, caches, pos, cond)[:, -1])
+    return next_logits

@@ -72,6 +72,7 @@ class ResidualBlock(nn.Module):
         self.conv1, self.conv2 = nn.Conv2d(width, width, 3, padding=1), nn.Conv2d(width, width, 3, padding=1)
     def forward(self, x): return x + self.conv2(F.gelu(self.conv1(F.gelu(x))))
 
+# %% ../nbs/05b_upsampler.ipynb #0044ea94
 class CodeUpsampler(nn.Module):
     "Coarse code grids (B, h, w) (and class labels; with `subscale`, the fine codes too) → logits of the fine codes (B, fine_codes, factor·h, factor·w)."
     def __init__(self, config: UpsamplerConfig):
