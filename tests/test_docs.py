@@ -139,7 +139,7 @@ def test_sidebar_teaches_in_order():
     part = {s['section']: s['contents'] for s in sections}
     assert part['Start here'] == ['index.ipynb', '07_walkthrough.ipynb']
     assert part['The course'].index('01_quantizer.ipynb') < part['The course'].index('02_autoencoder.ipynb') < part['The course'].index('04_prior.ipynb')
-    assert sorted(part['Foundations']) == ['00_core.ipynb', '00_distributed.ipynb', '00c_layouts.ipynb', '00d_threads.ipynb']
+    assert sorted(part['Foundations']) == ['00_core.ipynb', '00_distributed.ipynb', '00c_layouts.ipynb', '00d_threads.ipynb', '00e_files.ipynb']
     assert '10_results.ipynb' in part['Going further']
 
 

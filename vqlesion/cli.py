@@ -4,15 +4,16 @@
 
 # %% ../nbs/09_cli.ipynb #d92beb28
 from __future__ import annotations
-import argparse, contextlib, errno, json, math, os, signal, sys, time, traceback
+import argparse, contextlib, json, math, os, sys, time, traceback
 from pathlib import Path
+from .cli_checks import (checked, positive_int, non_negative_int, positive_float, non_negative_float, open_fraction,  # noqa: F401
+                                 probability, unit_interval, parse_overrides, merge_overrides, OUTPUTS, check_output, check_written,
+                                 check_outputs, check_device, MACHINE_ERRNOS, exit_status)   # re-exported: they lived here
 
 # %% auto #0
-__all__ = ['positive_int', 'non_negative_int', 'positive_float', 'non_negative_float', 'open_fraction', 'probability',
-           'unit_interval', 'DEMO_OWN', 'EXIT_CODES', 'OUTPUTS', 'MACHINE_ERRNOS', 'parse_overrides', 'merge_overrides',
-           'checked', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_fit_texture', 'cmd_encode',
+__all__ = ['DEMO_OWN', 'EXIT_CODES', 'cmd_showcase', 'cmd_train_vqvae', 'cmd_evaluate_vqvae', 'cmd_fit_texture', 'cmd_encode',
            'cmd_train_prior', 'cmd_evaluate_prior', 'cmd_sample', 'cmd_train_upsampler', 'cmd_demo', 'HelpFormatter',
-           'build_parser', 'check_output', 'check_written', 'check_outputs', 'check_device', 'exit_status', 'main']
+           'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #6228c262
 def _print_json(d: dict):
@@ -39,45 +40,6 @@ def _given(**kwargs) -> dict:
 def _add_set_arg(p):
     p.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE',
                    help='override a field of the model preset, e.g. --set n_layer=4 (repeatable)')
-
-def parse_overrides(items) -> dict:
-    "`['n_layer=4', 'dropout=0.1', 'cosine=true']` → `{'n_layer': 4, 'dropout': 0.1, 'cosine': True}`."
-    out = {}
-    for item in items:
-        if '=' not in item: raise ValueError(f"--set {item!r}: expected FIELD=VALUE")
-        key, value = item.split('=', 1)
-        try: out[key.strip()] = json.loads(value)
-        except json.JSONDecodeError: out[key.strip()] = value
-    return out
-
-def merge_overrides(flags: dict, items, fixed: dict | None = None) -> dict:
-    """The keyword arguments of a command: its own `flags`, plus the fields of `--set` `items` that no flag already sets; `fixed`
-    (name -> flag): what the command passes itself (its inputs and output), which no `--set` may name."""
-    extra = parse_overrides(items)
-    own = sorted(k for k in extra if k in (fixed or {}))
-    if own: raise ValueError(f"--set {own[0]}=...: not a setting, the command sets {own[0]} itself (use {fixed[own[0]]})")
-    clash = sorted(k for k in extra if flags.get(k) is not None)
-    if clash: raise ValueError(f"--set {clash[0]}=...: that is the flag --{clash[0].replace('_', '-')}, use it instead")
-    return {**flags, **extra}
-
-# %% ../nbs/09_cli.ipynb #07df4817
-def checked(kind, ok, what: str):
-    "An argparse `type=`: `kind(text)` if `ok` of it, else argparse's error 'argument --FLAG: expected WHAT, got TEXT'."
-    def parse(text):
-        try: value = kind(text)
-        except (TypeError, ValueError): value = None
-        if value is None or not ok(value): raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
-        return value
-    parse.__name__ = what
-    return parse
-
-positive_int = checked(int, lambda v: v >= 1, 'a positive integer')
-non_negative_int = checked(int, lambda v: v >= 0, 'an integer >= 0')
-positive_float = checked(float, lambda v: 0 < v < math.inf, 'a positive number')        # NaN fails every comparison
-non_negative_float = checked(float, lambda v: 0 <= v < math.inf, 'a number >= 0')
-open_fraction = checked(float, lambda v: 0 < v < 1, 'a number in (0, 1)')
-probability = checked(float, lambda v: 0 < v <= 1, 'a number in (0, 1]')
-unit_interval = checked(float, lambda v: 0 <= v <= 1, 'a number in [0, 1]')
 
 # %% ../nbs/09_cli.ipynb #1a02dd74
 def cmd_showcase(args):
@@ -390,92 +352,6 @@ def build_parser() -> argparse.ArgumentParser:
     for add in _PARSERS: add(sub)
     for p in sub.choices.values(): _add_common_args(p); p.epilog = EXIT_CODES
     return parser
-
-# %% ../nbs/09_cli.ipynb #02f8e98c
-OUTPUTS = {   # command: (flag, what it writes there: 'dir' a folder, 'run:KIND' a run of that kind, 'file:COMMAND' that command's file)
-    'showcase': [('out', 'file:showcase')], 'train-vqvae': [('out', 'run:vqvae'), ('cache_dir', 'dir')], 'encode': [('out', 'file:encode')],
-    'train-prior': [('out', 'run:prior')], 'sample': [('out', 'file:sample')], 'train-upsampler': [('out', 'run:upsampler')],
-    'demo': [('out', 'run:demo'), ('cache_dir', 'dir')]}
-
-def check_output(path, flag: str = '--out', kind: str = 'dir') -> Path:
-    "Refuse an output `path` that cannot be written: ValueError naming `flag`, the path and why."
-    path = Path(path)
-    if path.exists() and kind == 'dir' and not path.is_dir(): raise ValueError(f"{flag} {path}: is a file, not a folder")
-    if path.is_dir() and kind == 'file': raise ValueError(f"{flag} {path}: is a folder; give a file name")
-    folder = path if path.is_dir() else path.parent
-    while not folder.exists() and not folder.is_symlink() and folder != folder.parent: folder = folder.parent  # what mkdir would start from
-    if not folder.is_dir(): raise ValueError(f"{flag} {path}: {folder} is a file, not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        why = 'read-only file system' if hasattr(os, 'statvfs') and os.statvfs(folder).f_flag & os.ST_RDONLY else 'permission denied'
-        raise ValueError(f"{flag} {path}: cannot write in {folder} ({why})")
-    return path
-
-def check_written(path, what: str, flag: str = '--out', force: bool = False) -> None:
-    """Refuse, before any work, to write over what is not the command's (`what`: 'run:KIND' a run folder, `check_run_folder`;
-    'file:COMMAND' an output file and, for `sample`, the .npz beside it, `check_output_file`)."""
-    from vqlesion.core import check_run_folder, check_output_file
-    kind, _, name = what.partition(':')
-    path = Path(path)
-    try:
-        if kind == 'run': check_run_folder(path, name)
-        if kind == 'file':
-            png = path.with_suffix('.png') if name == 'sample' and path.suffix == '.npz' else path
-            for f in ((png, png.with_suffix('.npz')) if name == 'sample' else (path,)): check_output_file(f, name, force)
-    except ValueError as e: raise type(e)(f"{flag} {path}: {e}") from None
-
-def check_outputs(args):
-    for dest, what in OUTPUTS.get(args.command, []):
-        if getattr(args, dest, None) is None: continue
-        flag = '--' + dest.replace('_', '-')
-        check_output(getattr(args, dest), flag, 'file' if what.startswith('file') else 'dir')
-        if what != 'dir': check_written(getattr(args, dest), what, flag, getattr(args, 'force', False))
-
-def check_device(device):
-    "Refuse, before any work, a device this machine lacks or a string that is no device (ValueError naming it)."
-    from vqlesion.core import default_device   # the library's own check, so the CLI and the library say the same
-    default_device(device)
-
-# %% ../nbs/09_cli.ipynb #a511d428
-MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR,
-                  errno.EEXIST, errno.ENOENT, errno.ENAMETOOLONG, errno.EIO}
-
-def _saved_path(e: BaseException):
-    "The file that `atomic_write` or `torch.save` was writing when `e` was raised (from its traceback), or None."
-    path, tb = None, e.__traceback__
-    while tb is not None:
-        code, local = tb.tb_frame.f_code, tb.tb_frame.f_locals
-        if code.co_name == 'atomic_write' and 'path' in local: return local['path']   # the final name, not the temporary one
-        if code.co_name == 'save' and code.co_filename.endswith(os.path.join('torch', 'serialization.py')):
-            f = local.get('f')
-            if isinstance(f, (str, os.PathLike)) and path is None: path = f
-        tb = tb.tb_next
-    return path
-
-def _torch_write_failed(e: BaseException) -> bool:
-    "Whether `e` was raised inside `torch.save` (not `torch.load`: a torn checkpoint is another matter)."
-    tb = e.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if code.co_name == 'save' and code.co_filename.endswith(os.path.join('torch', 'serialization.py')): return True
-        tb = tb.tb_next
-    return False
-
-def exit_status(e: BaseException, out=None) -> tuple[int, str]:
-    "The exit status of a command that raised `e` and the line that says why (`out`: the command's --out, named when the error names no file)."
-    from vqlesion.train import TrainingDiverged
-    if isinstance(e, KeyboardInterrupt): return 128 + int(getattr(e, 'signum', signal.SIGINT)), str(e) or 'interrupted'
-    if isinstance(e, TrainingDiverged): return 1, f"training stopped: {e}"
-    if isinstance(e, ValueError): return 2, f"error: {e}"
-    if isinstance(e, OSError) and e.errno in MACHINE_ERRNOS:
-        where = e.filename if e.filename is not None else _saved_path(e) or out
-        also = f" -> {e.filename2}" if getattr(e, 'filename2', None) is not None else ''
-        return 2, f"error: {where}{also}: {e.strerror}" if where is not None else f"error: {e.strerror}"
-    if isinstance(e, (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)):
-        return 2, f"error: {e}"   # the library's own, with a message and no errno
-    if isinstance(e, RuntimeError) and _torch_write_failed(e):
-        where = _saved_path(e) or out
-        return 2, f"error: could not write {where} (is the disk full?): torch.save: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
-    return 3, f"internal error {type(e).__name__}: {e} (a bug: the traceback is above)"
 
 # %% ../nbs/09_cli.ipynb #d3bf37b3
 def main(argv=None) -> int:
